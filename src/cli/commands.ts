@@ -1,0 +1,167 @@
+import { dnsRecords } from '../autoconfig/dns.ts';
+import type { PublicEndpoints } from '../autoconfig/endpoints.ts';
+import { parseScopes } from '../directory/credentials.ts';
+import { DirectoryError } from '../directory/errors.ts';
+import type { Directory } from '../directory/index.ts';
+import { readSecretFromStdin, UsageError } from './io.ts';
+
+export interface CommandContext {
+  directory: Directory;
+  endpoints: PublicEndpoints;
+  print(line: string): void;
+}
+
+interface Parsed {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+export interface Command {
+  usage: string;
+  run(ctx: CommandContext, args: Parsed): Promise<void>;
+}
+
+function arg(args: Parsed, index: number, name: string): string {
+  const value = args.positionals[index];
+  if (!value) throw new UsageError(`missing <${name}>`);
+  return value;
+}
+
+function option(args: Parsed, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function tenantOf(ctx: CommandContext, address: string) {
+  const tenant = await ctx.directory.tenants.ofAddress(address);
+  if (!tenant) throw new DirectoryError('notFound', `no tenant owns the domain of ${address}: add it with "stoa domain add <tenant> <domain>"`);
+  return tenant;
+}
+
+/** Keyed by the words that name them; `usage` is what `stoa help` prints. */
+export const COMMANDS: Record<string, Command> = {
+  'tenant add': {
+    usage: 'tenant add <tenant> [--name "Display name"]',
+    async run(ctx, args) {
+      const tenant = await ctx.directory.tenants.add(arg(args, 0, 'tenant'), option(args, 'name'));
+      ctx.print(`tenant ${tenant.slug} added (${tenant.id})`);
+    },
+  },
+  'tenant list': {
+    usage: 'tenant list',
+    async run(ctx) {
+      for (const t of await ctx.directory.tenants.list()) {
+        ctx.print(`${t.slug}\t${t.name}\t${(await ctx.directory.tenants.domains(t.id)).join(',')}`);
+      }
+    },
+  },
+  'tenant oauth': {
+    usage: 'tenant oauth <tenant> --issuer URL --audience AUD --jwks URL | --clear',
+    async run(ctx, args) {
+      const slug = arg(args, 0, 'tenant');
+      if (args.values.clear) {
+        await ctx.directory.tenants.setOAuth(slug, null);
+        ctx.print(`tenant ${slug}: OAuth bearer tokens turned off`);
+        return;
+      }
+      const [issuer, audience, jwksUrl] = [option(args, 'issuer'), option(args, 'audience'), option(args, 'jwks')];
+      if (!issuer || !audience || !jwksUrl) throw new UsageError('--issuer, --audience and --jwks are all needed');
+      await ctx.directory.tenants.setOAuth(slug, { issuer, audience, jwksUrl });
+      ctx.print(`tenant ${slug}: bearer tokens from ${issuer} accepted`);
+    },
+  },
+  'domain add': {
+    usage: 'domain add <tenant> <domain>',
+    async run(ctx, args) {
+      const [slug, domain] = [arg(args, 0, 'tenant'), arg(args, 1, 'domain')];
+      await ctx.directory.tenants.addDomain(slug, domain);
+      ctx.print(`domain ${domain.toLowerCase()} added to ${slug}; publish its records: stoa dns ${domain.toLowerCase()}`);
+    },
+  },
+  'user add': {
+    usage: 'user add <email> [--name "Full Name"] [--password-stdin] [--sso-only]',
+    async run(ctx, args) {
+      const email = arg(args, 0, 'email');
+      const tenant = await tenantOf(ctx, email);
+      const password = args.values['password-stdin'] ? await readSecretFromStdin() : undefined;
+      const name = option(args, 'name');
+      const user = await ctx.directory.users.create(tenant.id, {
+        userName: email,
+        displayName: name ?? null,
+        password,
+        ssoOnly: Boolean(args.values['sso-only']),
+        scim: { userName: email.toLowerCase(), ...(name ? { displayName: name } : {}), emails: [{ value: email.toLowerCase(), type: 'work', primary: true }] },
+      });
+      ctx.print(`user ${user.userName} added to ${tenant.slug} (${user.id})`);
+    },
+  },
+  'user passwd': {
+    usage: 'user passwd <email>   (the new password on standard input)',
+    async run(ctx, args) {
+      const email = arg(args, 0, 'email');
+      await ctx.directory.users.setPassword(email, await readSecretFromStdin());
+      ctx.print(`password of ${email.toLowerCase()} set`);
+    },
+  },
+  'user sso': {
+    usage: 'user sso <email> on|off   (on: the bare password no longer works on IMAP/SMTP/DAV)',
+    async run(ctx, args) {
+      const [email, state] = [arg(args, 0, 'email'), arg(args, 1, 'on|off')];
+      if (state !== 'on' && state !== 'off') throw new UsageError('say on or off');
+      await ctx.directory.users.setSsoOnly(email, state === 'on');
+      ctx.print(`${email.toLowerCase()}: SSO-only ${state}`);
+    },
+  },
+  'alias add': {
+    usage: 'alias add <email> <alias>',
+    async run(ctx, args) {
+      const [email, alias] = [arg(args, 0, 'email'), arg(args, 1, 'alias')];
+      await ctx.directory.users.addAlias(email, alias);
+      ctx.print(`${alias.toLowerCase()} now delivers to ${email.toLowerCase()}`);
+    },
+  },
+  'apppass add': {
+    usage: 'apppass add <email> <label> [--scope imap,smtp,dav]   (prints the password once, on the last line)',
+    async run(ctx, args) {
+      const [email, label] = [arg(args, 0, 'email'), arg(args, 1, 'label')];
+      const scope = option(args, 'scope');
+      const { record, secret } = await ctx.directory.appPasswords.create(email, label, scope ? parseScopes(scope) : undefined);
+      ctx.print(`app password ${record.id} "${record.label}" for ${email.toLowerCase()}, scopes ${record.scopes.join(',')}; it is shown only now:`);
+      ctx.print(secret);
+    },
+  },
+  'apppass list': {
+    usage: 'apppass list <email>',
+    async run(ctx, args) {
+      for (const p of await ctx.directory.appPasswords.list(arg(args, 0, 'email'))) {
+        const state = p.revokedAt ? `revoked ${p.revokedAt}` : `last used ${p.lastUsedAt ?? 'never'}${p.lastUsedIp ? ` from ${p.lastUsedIp}` : ''}`;
+        ctx.print(`${p.id}\t${p.label}\t${p.scopes.join(',')}\tcreated ${p.createdAt}\t${state}`);
+      }
+    },
+  },
+  'apppass revoke': {
+    usage: 'apppass revoke <email> <id>',
+    async run(ctx, args) {
+      const [email, id] = [arg(args, 0, 'email'), arg(args, 1, 'id')];
+      await ctx.directory.appPasswords.revoke(email, id);
+      ctx.print(`app password ${id} revoked`);
+    },
+  },
+  'scim-token': {
+    usage: 'scim-token <tenant>   (prints a new SCIM bearer token on the last line)',
+    async run(ctx, args) {
+      const slug = arg(args, 0, 'tenant');
+      const token = await ctx.directory.tenants.mintScimToken(slug);
+      ctx.print(`SCIM endpoint: https://${ctx.endpoints.apiHost}${ctx.endpoints.httpsPort === 443 ? '' : `:${ctx.endpoints.httpsPort}`}/${slug.toLowerCase()}/scim/v2/ ; the token is shown only now:`);
+      ctx.print(token);
+    },
+  },
+  dns: {
+    usage: 'dns <domain>   (the records to publish for a domain)',
+    async run(ctx, args) {
+      const domain = arg(args, 0, 'domain').toLowerCase();
+      const tenant = await tenantOf(ctx, `postmaster@${domain}`);
+      for (const line of dnsRecords(domain, tenant.slug, ctx.endpoints)) ctx.print(line);
+    },
+  },
+};

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, by section. Keys are snake_case so that `STOA_<SECTION>_<KEY>` maps onto exactly
+ * one of them (`STOA_IMAP_STARTTLS_PORT` → imap.starttls_port). Every key has a default, so an
+ * empty config file runs a development server.
+ */
+const port = z.number().int().min(0).max(65535);
+const hostname = z.string().min(1).regex(/^[a-z0-9.-]+$/i, 'must be a host name');
+
+export const configSchema = z.object({
+  server: z.object({
+    hostname: hostname.default('localhost'),
+    /** Where listeners bind. */
+    bind: z.string().min(1).default('0.0.0.0'),
+  }).prefault({}),
+  store: z.object({
+    url: z.string().default(''),
+    datadir: z.string().min(1).default('./data'),
+  }).prefault({}),
+  tls: z.object({
+    cert: z.string().default(''),
+    key: z.string().default(''),
+  }).prefault({}),
+  http: z.object({
+    port: port.default(8443),
+    plain_port: port.default(0),
+    plain_bind: z.string().min(1).default('127.0.0.1'),
+    trusted_proxies: z.array(z.string()).default([]),
+  }).prefault({}),
+  imap: z.object({
+    port: port.default(9993),
+    starttls_port: port.default(9143),
+  }).prefault({}),
+  smtp: z.object({
+    submission_port: port.default(9587),
+    submissions_port: port.default(9465),
+    mx_port: port.default(2525),
+  }).prefault({}),
+  lmtp: z.object({
+    port: port.default(2424),
+    trusted_peers: z.array(z.string()).default(['127.0.0.1', '::1']),
+  }).prefault({}),
+  public: z.object({
+    mail_host: z.string().default(''),
+    dav_host: z.string().default(''),
+    files_host: z.string().default(''),
+    api_host: z.string().default(''),
+    imap_port: port.default(993),
+    imap_starttls_port: port.default(143),
+    submission_port: port.default(587),
+    submissions_port: port.default(465),
+    https_port: port.default(443),
+  }).prefault({}),
+  directory: z.object({
+    retention_days: z.number().int().min(0).default(30),
+    password_cache_seconds: z.number().int().min(0).default(300),
+    throttle_free_failures: z.number().int().min(0).default(3),
+    throttle_max_delay_seconds: z.number().int().min(1).default(300),
+    throttle_window_seconds: z.number().int().min(1).default(900),
+  }).prefault({}),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

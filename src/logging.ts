@@ -1,0 +1,12 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON lines on stdout; credentials never reach a log line. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'stoa' },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.secret'], censor: '[redacted]' },
+  });
+}

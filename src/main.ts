@@ -1,0 +1,65 @@
+/** The composition root: config, store, services, fronts; clean stop on SIGTERM, certificate reload on SIGHUP. */
+import { mkdirSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { createDirectory } from './directory/index.ts';
+import { directorySettings } from './directory/settings.ts';
+import { startHttp } from './http/server.ts';
+import { createLogger } from './logging.ts';
+import { scimRoutes } from './scim/routes.ts';
+import { openStore } from './store/open.ts';
+import { TlsProvider } from './tls/provider.ts';
+
+const DAY_MS = 86_400_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.log.level);
+  mkdirSync(config.store.datadir, { recursive: true });
+  const store = await openStore(config);
+  const directory = await createDirectory(store, directorySettings(config));
+  const tls = await TlsProvider.open({ certFile: config.tls.cert, keyFile: config.tls.key, dataDir: config.store.datadir, hostname: config.server.hostname });
+
+  const http = await startHttp({
+    logger,
+    tls,
+    https: { port: config.http.port, bind: config.server.bind },
+    plain: { port: config.http.plain_port, bind: config.http.plain_bind },
+    trustedProxies: config.http.trusted_proxies,
+    routes: [scimRoutes(directory)],
+  });
+  for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);
+  logger.info({ store: store.kind, dataDir: config.store.datadir, hostname: config.server.hostname }, 'Stoa is running');
+
+  const purge = async () => {
+    const purged = await directory.users.purgeExpired(config.directory.retention_days);
+    if (purged.length) logger.info({ users: purged }, 'purged deprovisioned users past retention');
+  };
+  await purge();
+  const purgeTimer = setInterval(() => purge().catch((err) => logger.error({ err }, 'purge failed')), DAY_MS);
+  purgeTimer.unref();
+
+  process.on('SIGHUP', () => {
+    tls.reload().then(
+      () => logger.info('TLS certificate reloaded'),
+      (err) => logger.error({ err }, 'TLS certificate reload failed; keeping the previous one'),
+    );
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    clearInterval(purgeTimer);
+    await http.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`stoa: cannot start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { BlobStore } from './blob.ts';
+import type { DirectoryStore } from './directory.ts';
+import type { Journal } from './journal.ts';
+import type { KeyValue } from './key-value.ts';
+
+export type * from './blob.ts';
+export type * from './directory.ts';
+export type * from './journal.ts';
+export type * from './key-value.ts';
+export { BlobTooLargeError } from './blob.ts';
+export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
+export { PROTOCOLS } from './directory.ts';
+
+/** Everything an adapter provides; services take only the ports they need. */
+export interface Store {
+  readonly kind: string;
+  directory: DirectoryStore;
+  journal: Journal;
+  kv: KeyValue;
+  blobs: BlobStore;
+  close(): Promise<void>;
+}

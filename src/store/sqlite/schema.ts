@@ -1,0 +1,151 @@
+import type { Db } from './database.ts';
+
+/**
+ * Schema versions, applied in order; `PRAGMA user_version` records how many ran. Never edit a
+ * released step: append a new one (other adapters' tables, e.g. mail, are added the same way).
+ *
+ * Timestamps are the ISO-8601 UTC strings of the records (they sort as text); JSON columns hold
+ * what is only ever read whole. Uniqueness that matters is enforced by indexes, not by callers.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE domains (
+    name TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    created_at TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX domains_tenant ON domains (tenant_id, name);
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_name TEXT NOT NULL,
+    user_name_lc TEXT NOT NULL,
+    external_id TEXT,
+    display_name TEXT,
+    active INTEGER NOT NULL,
+    sso_only INTEGER NOT NULL,
+    password_hash TEXT,
+    quota_bytes INTEGER,
+    addresses TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    scim TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  ) STRICT;
+  -- Partial unique indexes: a soft-deleted user gives its userName and externalId back.
+  CREATE UNIQUE INDEX users_user_name_live ON users (user_name_lc) WHERE deleted_at IS NULL;
+  CREATE UNIQUE INDEX users_external_id_live ON users (tenant_id, external_id)
+    WHERE deleted_at IS NULL AND external_id IS NOT NULL;
+  CREATE INDEX users_tenant_user_name ON users (tenant_id, user_name_lc);
+  CREATE INDEX users_tenant_external_id ON users (tenant_id, external_id);
+  CREATE INDEX users_tenant_created ON users (tenant_id, created_at, id);
+  CREATE INDEX users_deleted ON users (deleted_at) WHERE deleted_at IS NOT NULL;
+
+  -- Every address of every live user, lower-case: the primary key is the cross-tenant uniqueness.
+  CREATE TABLE addresses (
+    address TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX addresses_user ON addresses (user_id);
+
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    display_name TEXT NOT NULL,
+    display_name_lc TEXT NOT NULL,
+    external_id TEXT,
+    scim TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX groups_tenant_display_name ON groups (tenant_id, display_name_lc);
+  CREATE INDEX groups_tenant_external_id ON groups (tenant_id, external_id);
+  CREATE INDEX groups_tenant_created ON groups (tenant_id, created_at, id);
+
+  -- No foreign key to users: a membership may outlive a soft delete; purge removes it.
+  CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX group_members_user ON group_members (user_id);
+
+  CREATE TABLE app_passwords (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    tenant_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    last_used_ip TEXT,
+    revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX app_passwords_user ON app_passwords (user_id, created_at, id);
+
+  CREATE TABLE scim_tokens (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+
+  CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    -- Epoch milliseconds; NULL never expires.
+    expires_at INTEGER
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;
+
+  -- AUTOINCREMENT: a seq is never reused, even after the newest rows are pruned, so a tailing
+  -- reader's "after seq N" stays meaningful.
+  CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    container TEXT NOT NULL,
+    modseq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    item TEXT NOT NULL,
+    data TEXT,
+    at TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX journal_container_modseq ON journal (container, modseq);
+
+  CREATE TABLE journal_heads (
+    container TEXT PRIMARY KEY,
+    modseq INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
+];
+
+/**
+ * Applies the steps this file has not yet seen. Inside one IMMEDIATE transaction that re-reads the
+ * version, so two processes opening a fresh file at once migrate it exactly once.
+ */
+export function migrate(db: Db): void {
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`stoa.db has schema version ${current}, newer than this Stoa (${MIGRATIONS.length})`);
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] ?? '');
+    }
+    if (current !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
