@@ -4,7 +4,7 @@ import { ConflictError, VersionConflictError } from '../ports/errors.ts';
 import type { Db } from './database.ts';
 import { StatementCache, readTransaction, writeTransaction } from './database.ts';
 import type { GroupRow } from './directory-rows.ts';
-import { groupFromRow, groupToRow, lc } from './directory-rows.ts';
+import { groupFromRow, groupToRow, lc, orderByCreation } from './directory-rows.ts';
 
 const GROUP_COLUMNS = 'id, tenant_id, display_name, display_name_lc, external_id, scim, version, created_at, updated_at';
 
@@ -93,7 +93,7 @@ export class SqliteGroups {
     }
     const condition = where.join(' AND ');
     const count = this.#queries.get(`SELECT count(*) AS total FROM groups WHERE ${condition}`);
-    const select = this.#queries.get(`SELECT * FROM groups WHERE ${condition} ORDER BY created_at, id LIMIT ? OFFSET ?`);
+    const select = this.#queries.get(`SELECT * FROM groups WHERE ${condition} ORDER BY ${orderByCreation(where.length > 1)} LIMIT ? OFFSET ?`);
     return readTransaction(this.#db, () => {
       const { total } = count.get(...params) as { total: number };
       const rows = select.all(...params, paging.limit, paging.offset) as GroupRow[];

@@ -217,3 +217,12 @@ export function scimTokenFromRow(row: ScimTokenRow): ScimTokenRecord {
     revokedAt: row.revoked_at,
   };
 }
+
+/**
+ * Creation order for paging. With a selective exact-match term the `+` keeps SQLite from walking
+ * the (tenant, created_at) index to avoid a sort, which scans the whole tenant: sorting the few
+ * matches is cheaper. Without one, the index gives the order and the page.
+ */
+export function orderByCreation(selective: boolean): string {
+  return selective ? '+created_at, +id' : 'created_at, id';
+}

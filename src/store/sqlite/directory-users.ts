@@ -4,7 +4,7 @@ import { ConflictError, VersionConflictError } from '../ports/errors.ts';
 import type { Db } from './database.ts';
 import { StatementCache, readTransaction, writeTransaction } from './database.ts';
 import type { UserRow } from './directory-rows.ts';
-import { lc, userFromRow, userToRow } from './directory-rows.ts';
+import { lc, orderByCreation, userFromRow, userToRow } from './directory-rows.ts';
 
 const USER_COLUMNS = `id, tenant_id, user_name, user_name_lc, external_id, display_name, active, sso_only,
   password_hash, quota_bytes, addresses, aliases, scim, version, created_at, updated_at, deleted_at`;
@@ -122,7 +122,7 @@ export class SqliteUsers {
     const condition = where.join(' AND ');
     const count = this.#queries.get(`SELECT count(*) AS total FROM users WHERE ${condition}`);
     const select = this.#queries.get(
-      `SELECT * FROM users WHERE ${condition} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+      `SELECT * FROM users WHERE ${condition} ORDER BY ${orderByCreation(query.userName !== undefined || query.externalId !== undefined || query.address !== undefined)} LIMIT ? OFFSET ?`,
     );
     return readTransaction(this.#db, () => {
       const { total } = count.get(...params) as { total: number };
