@@ -1,16 +1,6 @@
-import { ScimError } from './errors.ts';
 import { applyPatch, MAX_PATCH_OPERATIONS } from './patch.ts';
 import { ENTERPRISE_USER_SCHEMA_URN, GROUP_SCHEMA_URN, GROUP_SCHEMAS, USER_SCHEMA_URN, USER_SCHEMAS } from './schema.ts';
-
-function errorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
+import { errorOf } from '../../test/helpers/scim-error.ts';
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_URN;
 

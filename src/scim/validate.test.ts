@@ -1,17 +1,7 @@
-import { ScimError } from './errors.ts';
 import { validateResource } from './patch.ts';
 import { ENTERPRISE_USER_SCHEMA_URN, GROUP_SCHEMA_URN, GROUP_SCHEMAS, USER_SCHEMA_URN, USER_SCHEMAS } from './schema.ts';
 import type { ResourceSchemas } from './schema.ts';
-
-function errorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
+import { errorOf } from '../../test/helpers/scim-error.ts';
 
 describe('validateResource: what identity providers send', () => {
   test('Okta create: groups (readOnly) dropped, password kept for the caller to hash', () => {

@@ -1,19 +1,9 @@
-import { ScimError } from './errors.ts';
 import type { AttributeDefinition } from './schema.ts';
 import { coerceValue, parseBooleanText, parseDateTime } from './values.ts';
+import { errorOf } from '../../test/helpers/scim-error.ts';
 
 function def(type: AttributeDefinition['type'], options: Partial<AttributeDefinition> = {}): AttributeDefinition {
   return { name: 'x', type, multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', ...options };
-}
-
-function errorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
 }
 
 describe('parseDateTime', () => {

@@ -3,16 +3,7 @@ import { ENTERPRISE_USER_SCHEMA_URN, GROUP_SCHEMA_URN, GROUP_SCHEMAS, USER_SCHEM
 import type { ResourceSchemas } from '../schema.ts';
 import { compileFilter, indexHint, matches, validateFilter } from './evaluate.ts';
 import { parseFilter } from './parse.ts';
-
-function errorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
+import { errorOf } from '../../../test/helpers/scim-error.ts';
 
 /** RFC 7643 §8.2's Barbara Jensen, with the enterprise extension. */
 const barbara = {

@@ -1,16 +1,6 @@
-import { ScimError } from '../errors.ts';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseAttrPath, parseFilter, parsePatchPath } from './parse.ts';
 import type { LogicalFilter } from './parse.ts';
-
-function errorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
+import { errorOf } from '../../../test/helpers/scim-error.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
