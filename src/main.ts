@@ -1,5 +1,7 @@
 /** The composition root: config, store, services, fronts; clean stop on SIGTERM, certificate reload on SIGHUP. */
 import { mkdirSync } from 'node:fs';
+import { publicEndpoints } from './autoconfig/endpoints.ts';
+import { autoconfigRoutes } from './autoconfig/routes.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createDirectory } from './directory/index.ts';
 import { directorySettings } from './directory/settings.ts';
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     https: { port: config.http.port, bind: config.server.bind },
     plain: { port: config.http.plain_port, bind: config.http.plain_bind },
     trustedProxies: config.http.trusted_proxies,
-    routes: [scimRoutes(directory)],
+    routes: [scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config))],
   });
   for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);
   logger.info({ store: store.kind, dataDir: config.store.datadir, hostname: config.server.hostname }, 'Stoa is running');
