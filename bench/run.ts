@@ -1,10 +1,13 @@
 /**
  * `npm run bench [-- --only NAME] [-- --scale 0.1]`: prints numbers, asserts nothing about speed.
- * STOA_BENCH_STORE picks the adapter (default: sqlite, the embedded store).
+ * STOA_BENCH_STORE picks the adapter: sqlite (default, the embedded store) or mongo (FerretDB, or
+ * the MongoDB at STOA_BENCH_MONGO_URL).
  */
 import { parseArgs } from 'node:util';
 import type { Store } from '../src/store/ports/index.ts';
+import { openMongoStore } from '../src/store/mongo/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { startFerretDb } from '../test/helpers/ferretdb.ts';
 import { directoryBench } from './directory.ts';
 
 export interface BenchContext {
@@ -21,11 +24,28 @@ const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });
 const adapter = process.env.STOA_BENCH_STORE ?? 'sqlite';
-if (adapter !== 'sqlite') throw new Error(`STOA_BENCH_STORE=${adapter}: unknown adapter`);
 const factor = Number(values.scale);
+const cleanups: Array<() => Promise<void>> = [];
+
+/** The server's environment and a way to open the same store in process, per adapter. */
+async function adapterContext(): Promise<Pick<BenchContext, 'env' | 'openStore'>> {
+  if (adapter === 'sqlite') return { env: {}, openStore: (dataDir) => openSqliteStore({ dataDir }) };
+  if (adapter === 'mongo') {
+    // STOA_BENCH_MONGO_URL points at a real MongoDB; otherwise a private FerretDB is started.
+    let base = process.env.STOA_BENCH_MONGO_URL;
+    if (!base) {
+      const server = await startFerretDb();
+      cleanups.push(() => server.stop());
+      base = server.url;
+    }
+    const url = `${base.replace(/\/+$/, '')}/stoa_bench_${Date.now()}`;
+    return { env: { STOA_STORE_URL: url }, openStore: () => openMongoStore({ url }) };
+  }
+  throw new Error(`STOA_BENCH_STORE=${adapter}: unknown adapter (sqlite or mongo)`);
+}
+
 const ctx: BenchContext = {
-  env: {},
-  openStore: (dataDir) => openSqliteStore({ dataDir }),
+  ...(await adapterContext()),
   scale: (n) => Math.max(1, Math.round(n * factor)),
   print: (line) => process.stdout.write(`${line}\n`),
 };
@@ -36,3 +56,4 @@ for (const [name, bench] of Object.entries(BENCHES)) {
   process.stdout.write(`\n## ${name}\n`);
   await bench(ctx);
 }
+for (const cleanup of cleanups) await cleanup();

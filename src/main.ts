@@ -9,6 +9,7 @@ import { startHttp } from './http/server.ts';
 import { createLogger } from './logging.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { openStore } from './store/open.ts';
+import { StoreUnavailableError } from './store/ports/index.ts';
 import { TlsProvider } from './tls/provider.ts';
 
 const DAY_MS = 86_400_000;
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const expected = err instanceof ConfigError || err instanceof StoreUnavailableError || (err instanceof Error && err.message.startsWith('store.url'));
+  const message = expected ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`stoa: cannot start: ${message}\n`);
   process.exit(1);
 });

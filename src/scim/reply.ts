@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { DirectoryError } from '../directory/errors.ts';
+import { StoreUnavailableError } from '../store/ports/index.ts';
 import { ERROR_SCHEMA_URN, ScimError } from './errors.ts';
 
 export const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -26,6 +27,9 @@ export function errorBody(err: unknown): { status: number; body: Record<string, 
   } else if (err instanceof DirectoryError) {
     [status, scimType] = DIRECTORY_STATUS[err.code];
     detail = err.message;
+  } else if (err instanceof StoreUnavailableError) {
+    // The database is out of reach for now: a temporary failure the provider retries.
+    [status, detail] = [503, 'the directory is temporarily unavailable, try again'];
   } else if (err instanceof Error && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
     // Fastify's own refusals: unsupported media type, body too large, malformed JSON.
     status = err.statusCode;

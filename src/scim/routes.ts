@@ -78,6 +78,7 @@ export function scimRoutes(directory: Directory) {
     app.setErrorHandler((err, request, reply) => {
       const { status, body: errBody } = errorBody(err);
       if (status >= 500) request.log.error({ err }, 'SCIM request failed');
+      if (status === 503) reply.header('retry-after', '5');
       return sendScim(reply, status, errBody);
     });
     app.setNotFoundHandler((_request, reply) => sendScim(reply, 404, errorBody(new ScimError(404, undefined, 'no such endpoint')).body));

@@ -1,0 +1,32 @@
+import { MongoClient } from 'mongodb';
+import { openMongoStore } from '../../src/store/mongo/index.ts';
+import { describeWithServers } from '../helpers/ferretdb.ts';
+import * as blob from './contract/blob.ts';
+import * as directory from './contract/directory.ts';
+import type { BuildStore } from './contract/helpers.ts';
+import * as journal from './contract/journal.ts';
+import * as keyValue from './contract/key-value.ts';
+
+describeWithServers('mongo store contract', (server) => {
+  let databases = 0;
+  // One server per file; every test gets a database of its own, dropped afterwards.
+  const mongo: BuildStore = async () => {
+    const name = `stoa_contract_${++databases}`;
+    const store = await openMongoStore({ url: `${server().url}/${name}`, pollIntervalMs: 50 });
+    return { store, cleanup: () => dropDatabase(server().url, name) };
+  };
+
+  directory.run('mongo', mongo);
+  journal.run('mongo', mongo);
+  keyValue.run('mongo', mongo);
+  blob.run('mongo', mongo);
+});
+
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const client = new MongoClient(url);
+  try {
+    await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
