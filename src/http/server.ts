@@ -40,7 +40,6 @@ export async function startHttp(options: {
   const app = fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
     trustProxy: options.trustedProxies.length ? options.trustedProxies : false,
     serverFactory: (h) => {
       handler = h;

@@ -51,8 +51,21 @@ export function runCli(env: Record<string, string>, args: string[], input?: stri
   });
 }
 
-/** Starts `node src/main.ts` on free loopback ports with a fresh data directory. */
+/**
+ * Starts `node src/main.ts` on free loopback ports with a fresh data directory. A port found free
+ * can be taken by a parallel test before the server binds it, so EADDRINUSE means trying again.
+ */
 export async function startServer(extraEnv: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'stoa-test-'))): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(extraEnv, dataDir);
+    } catch (err) {
+      if (attempt >= 5 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startOnce(extraEnv: Record<string, string>, dataDir: string): Promise<RunningServer> {
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     ...OFF,

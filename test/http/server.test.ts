@@ -57,7 +57,7 @@ describe('the HTTP front', () => {
       if (!line) await new Promise((r) => setTimeout(r, 50));
     }
     expect(line).toBeDefined();
-    expect(JSON.parse(line!)).toMatchObject({ requestId: id });
+    expect(JSON.parse(line!)).toMatchObject({ reqId: id });
   });
 
   test('SIGHUP reloads the certificate files without a restart', async () => {

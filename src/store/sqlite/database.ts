@@ -59,17 +59,20 @@ const CONFLICT_FIELDS: Record<string, string> = {
 
 /** Maps driver errors to the port's errors, so no service ever sees a SqliteError. */
 export function translateError(error: unknown): unknown {
-  // By shape, not instanceof: the native addon keeps the SqliteError class of the first module
-  // instance that loaded it, which differs from ours when modules are loaded twice (jest does).
-  if (!(error instanceof Error) || error.name !== 'SqliteError' || !('code' in error) || typeof error.code !== 'string') return error;
-  const code = error.code;
+  // By shape, not instanceof: the native addon keeps the SqliteError class (and the Error it
+  // extends) of the first module instance that loaded it, which differs from ours when modules are
+  // loaded twice, as in jest's per-file module registries.
+  const candidate = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (typeof candidate !== 'object' || candidate === null || candidate.name !== 'SqliteError' || typeof candidate.code !== 'string') return error;
+  const code = candidate.code;
+  const message = String(candidate.message);
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const match = /UNIQUE constraint failed: (?:index '([^']+)'|(.+))$/.exec(error.message);
+    const match = /UNIQUE constraint failed: (?:index '([^']+)'|(.+))$/.exec(message);
     const key = match?.[1] ?? match?.[2] ?? '';
     return new ConflictError(CONFLICT_FIELDS[key] ?? key);
   }
   if (UNAVAILABLE_CODES.has(code.split('_').slice(0, 2).join('_')) || code.startsWith('SQLITE_IOERR')) {
-    return new StoreUnavailableError(`sqlite: ${error.message}`, { cause: error });
+    return new StoreUnavailableError(`sqlite: ${message}`, { cause: error });
   }
   return error;
 }
