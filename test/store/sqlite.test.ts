@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import * as blob from './contract/blob.ts';
 import * as directory from './contract/directory.ts';
-import type { BuildStore } from './contract/helpers.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
+import * as mail from './contract/mail.ts';
 
-const sqlite: BuildStore = async () => {
+const sqlite = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stoa-sqlite-'));
   const store = await openSqliteStore({ dataDir, pollIntervalMs: 50 });
   return { store, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
@@ -18,3 +18,4 @@ directory.run('sqlite', sqlite);
 journal.run('sqlite', sqlite);
 keyValue.run('sqlite', sqlite);
 blob.run('sqlite', sqlite);
+mail.run('sqlite', sqlite);

@@ -7,6 +7,8 @@ export type * from './blob.ts';
 export type * from './directory.ts';
 export type * from './journal.ts';
 export type * from './key-value.ts';
+export type * from './mail.ts';
+export { MailboxNotFoundError, OverQuotaError } from './mail.ts';
 export { BlobTooLargeError } from './blob.ts';
 export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
 export { PROTOCOLS } from './directory.ts';

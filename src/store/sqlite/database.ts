@@ -55,6 +55,7 @@ const CONFLICT_FIELDS: Record<string, string> = {
   'app_passwords.hash': 'hash',
   'scim_tokens.id': 'id',
   'scim_tokens.hash': 'hash',
+  'mailboxes.user_id, mailboxes.path': 'path',
 };
 
 /** Maps driver errors to the port's errors, so no service ever sees a SqliteError. */

@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '../ports/index.ts';
+import type { MailStore, Store } from '../ports/index.ts';
 import { FileBlobStore } from './blobs.ts';
 import type { Db } from './database.ts';
 import { openDatabase } from './database.ts';
 import { SqliteDirectory } from './directory.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteKeyValue } from './key-value.ts';
+import { SqliteMailStore } from './mail.ts';
 
 export type { Db } from './database.ts';
 export { MIGRATIONS } from './schema.ts';
@@ -27,6 +28,8 @@ export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
   readonly journal: SqliteJournal;
   readonly db: Db;
+  /** Only here for now: the MongoDB adapter has no mail store yet, so Store does not promise one. */
+  readonly mail: MailStore;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -46,6 +49,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       directory: new SqliteDirectory(db),
       journal,
       kv: new SqliteKeyValue(db),
+      mail: new SqliteMailStore(db, journal),
       blobs,
       close() {
         if (!closed) {

@@ -131,6 +131,68 @@ export const MIGRATIONS: readonly string[] = [
     modseq INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // 2: mail. A mailbox's modseq is its journal head (container `mailbox:{id}`), so it has no column.
+  `
+  -- Text ids (random UUIDs): a deleted mailbox's id, and so its journal container, is never reused.
+  -- No foreign key to users: mail outlives a soft-deleted user for the retention period.
+  CREATE TABLE mailboxes (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    special_use TEXT,
+    subscribed INTEGER NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid_next INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (user_id, path)
+  ) STRICT;
+
+  -- id is the rowid alias that links a message to its message_text row; (mailbox_id, uid) is the
+  -- key everything else uses. internal_day/sent_day (YYYY-MM-DD as written, in the date's own
+  -- zone) and *_ms serve SEARCH; sent_* fall back to the internal date when Date: is unusable.
+  -- search_headers: JSON {lower-case name: normalised value}, for SEARCH HEADER.
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes (id),
+    uid INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    internal_date TEXT NOT NULL,
+    internal_day TEXT NOT NULL,
+    internal_ms INTEGER NOT NULL,
+    sent_day TEXT NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    flags TEXT NOT NULL,
+    seen INTEGER NOT NULL,
+    meta TEXT NOT NULL,
+    search_headers TEXT NOT NULL,
+    UNIQUE (mailbox_id, uid)
+  ) STRICT;
+  CREATE INDEX messages_mailbox_modseq ON messages (mailbox_id, modseq);
+  CREATE INDEX messages_blob ON messages (blob);
+
+  -- Normalised (NFC, lower-cased) search text. Trigrams make a phrase query a substring match;
+  -- case_sensitive 1 because the text is already folded the same way as the terms, so the index
+  -- and the instr() fallback for short terms agree exactly.
+  CREATE VIRTUAL TABLE message_text USING fts5 (headers, body, tokenize = 'trigram case_sensitive 1');
+  CREATE TRIGGER messages_text_gone AFTER DELETE ON messages BEGIN
+    DELETE FROM message_text WHERE rowid = old.id;
+  END;
+
+  -- Bytes of every message a user has; written in the same transaction as the messages.
+  CREATE TABLE mail_usage (
+    user_id TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  -- Small named counters (the last UIDVALIDITY handed out).
+  CREATE TABLE mail_counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /**

@@ -6,8 +6,8 @@ import { ConflictError } from '../../../src/store/ports/index.ts';
 export type BuildStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
 /** Opens a fresh store before each test and disposes of it after; `current()` is the open one. */
-export function freshStore(build: BuildStore): () => Store {
-  let opened: Awaited<ReturnType<BuildStore>> | null = null;
+export function freshStore<S extends Store>(build: () => Promise<{ store: S; cleanup(): Promise<void> }>): () => S {
+  let opened: { store: S; cleanup(): Promise<void> } | null = null;
   beforeEach(async () => {
     opened = await build();
   });
