@@ -6,6 +6,7 @@ import * as directory from './contract/directory.ts';
 import type { BuildStore } from './contract/helpers.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
+import * as mail from './contract/mail.ts';
 
 describeWithServers('mongo store contract', (server) => {
   let databases = 0;
@@ -20,6 +21,7 @@ describeWithServers('mongo store contract', (server) => {
   journal.run('mongo', mongo);
   keyValue.run('mongo', mongo);
   blob.run('mongo', mongo);
+  mail.run('mongo', mongo);
 });
 
 async function dropDatabase(url: string, name: string): Promise<void> {

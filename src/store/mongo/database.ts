@@ -24,6 +24,12 @@ export const COLLECTIONS = {
   claims: 'claims',
   journal: 'journal',
   blobIndex: 'blobs_index',
+  mailboxes: 'mail_mailboxes',
+  uidValidity: 'mail_uid_validity',
+  uids: 'mail_uids',
+  messages: 'mail_messages',
+  expunging: 'mail_expunging',
+  usage: 'mail_usage',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -71,6 +77,15 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { lastUsed: 1 }, name: 'last_used' },
     { key: { fileId: 1 }, name: 'file' },
   ],
+  // A compound unique index is enforced by FerretDB (unlike one on an array): one path per user.
+  [COLLECTIONS.mailboxes]: [{ key: { userId: 1, path: 1 }, name: 'user_path', unique: true }],
+  // `_id` is `{mailboxId}:{uid}` in both: inserting it is what allocates (or takes) the UID.
+  [COLLECTIONS.uids]: [{ key: { mailboxId: 1, uid: 1 }, name: 'mailbox_uid' }],
+  [COLLECTIONS.messages]: [
+    { key: { mailboxId: 1, uid: 1 }, name: 'mailbox_uid' },
+    { key: { blob: 1 }, name: 'blob' },
+  ],
+  [COLLECTIONS.expunging]: [{ key: { mailboxId: 1 }, name: 'mailbox' }],
 };
 
 /**

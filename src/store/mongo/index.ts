@@ -5,6 +5,7 @@ import { connect, ensureIndexes, guard } from './database.ts';
 import { MongoDirectory } from './directory.ts';
 import { MongoJournal } from './journal.ts';
 import { MongoKeyValue } from './key-value.ts';
+import { MongoMailStore } from './mail.ts';
 
 export { MongoJournal } from './journal.ts';
 
@@ -47,6 +48,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       directory: new MongoDirectory(db),
       journal,
       kv: new MongoKeyValue(db),
+      mail: new MongoMailStore(db, journal),
       blobs: new GridFsBlobStore(db),
       close() {
         if (!closing) {

@@ -106,6 +106,17 @@ export class MongoJournal implements Journal {
     });
   }
 
+  /**
+   * The latest entry of `container` with this op and item, or null. Not part of the port: the mail
+   * adapter asks it whether a write it finds half done was journaled (see mail.ts).
+   */
+  findEntry(container: string, op: ChangeOp, item: string): Promise<JournalEntry | null> {
+    return guard(async () => {
+      const doc = await this.#entries.find({ container, op, item }).sort({ modseq: -1 }).limit(1).next();
+      return doc ? entryFromDoc(doc) : null;
+    });
+  }
+
   tail(afterSeq: number, limit: number): Promise<JournalEntry[]> {
     return guard(async () => (await this.#tailDocs(afterSeq, limit)).map(entryFromDoc));
   }

@@ -2,6 +2,7 @@ import type { BlobStore } from './blob.ts';
 import type { DirectoryStore } from './directory.ts';
 import type { Journal } from './journal.ts';
 import type { KeyValue } from './key-value.ts';
+import type { MailStore } from './mail.ts';
 
 export type * from './blob.ts';
 export type * from './directory.ts';
@@ -20,5 +21,6 @@ export interface Store {
   journal: Journal;
   kv: KeyValue;
   blobs: BlobStore;
+  mail: MailStore;
   close(): Promise<void>;
 }

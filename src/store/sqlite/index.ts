@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MailStore, Store } from '../ports/index.ts';
+import type { Store } from '../ports/index.ts';
 import { FileBlobStore } from './blobs.ts';
 import type { Db } from './database.ts';
 import { openDatabase } from './database.ts';
@@ -28,8 +28,6 @@ export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
   readonly journal: SqliteJournal;
   readonly db: Db;
-  /** Only here for now: the MongoDB adapter has no mail store yet, so Store does not promise one. */
-  readonly mail: MailStore;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {

@@ -2,12 +2,11 @@
  * MailStore contract. Messages refer to made-up blob hashes and no blob is ever stored: every
  * method, search included, has to work from rows alone, never from message bytes.
  */
-import type { MailboxRecord, MailQuery, MailStore, NewMessage, Store } from '../../../src/store/ports/index.ts';
+import type { MailboxRecord, MailQuery, NewMessage } from '../../../src/store/ports/index.ts';
 import { OverQuotaError } from '../../../src/store/ports/index.ts';
 import { MailboxNotFoundError } from '../../../src/store/ports/mail.ts';
+import type { BuildStore } from './helpers.ts';
 import { expectConflict, freshStore } from './helpers.ts';
-
-export type BuildMailStore = () => Promise<{ store: Store & { mail: MailStore }; cleanup(): Promise<void> }>;
 
 const ALICE = { userId: 'u-alice', tenantId: 'ta' };
 const BOB = { userId: 'u-bob', tenantId: 'tb' };
@@ -30,7 +29,7 @@ function message(n: number, overrides: Partial<NewMessage> = {}): NewMessage {
 
 const ascending = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-export function run(name: string, build: BuildMailStore): void {
+export function run(name: string, build: BuildStore): void {
   describe(`MailStore contract: ${name}`, () => {
     const current = freshStore(build);
     const mail = () => current().mail;
