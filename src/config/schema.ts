@@ -59,6 +59,16 @@ export const configSchema = z.object({
     throttle_max_delay_seconds: z.number().int().min(1).default(300),
     throttle_window_seconds: z.number().int().min(1).default(900),
   }).prefault({}),
+  mail: z.object({
+    /** A user's mailbox quota unless the directory gives them their own; 0 = no limit. */
+    quota_bytes: z.number().int().min(0).default(5_368_709_120),
+    /**
+     * The largest message APPEND and local delivery accept (advertised as APPENDLIMIT). At least
+     * 1 MiB, because imap-core refuses literals over max(limit, 1 MiB) before reading them and the
+     * advertised and enforced limits must agree (docs/notes/imap-core.md §6.2).
+     */
+    append_limit_bytes: z.number().int().min(1_048_576).default(52_428_800),
+  }).prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
