@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { JournalListeners } from '../shared/journal-listeners.ts';
 import type { Collection, Db } from 'mongodb';
 import type { Change, ChangeOp, Journal, JournalEntry, JournalListener } from '../ports/journal.ts';
 import { StoreUnavailableError } from '../ports/errors.ts';
@@ -64,8 +65,7 @@ export class MongoJournal implements Journal {
   readonly #entries: Collection<EntryDoc>;
   readonly #origin = randomUUID();
   readonly #pollIntervalMs: number;
-  readonly #onListenerError: (error: unknown) => void;
-  readonly #listeners = new Set<{ listener: JournalListener }>();
+  readonly #listeners: JournalListeners;
   readonly #queue = new KeyedQueue();
   /** A seq known to be stored, and every seq below it (null: not read yet). */
   #lastSeq: number | null = null;
@@ -81,12 +81,12 @@ export class MongoJournal implements Journal {
   constructor(db: Db, options: { pollIntervalMs: number; onListenerError: (error: unknown) => void }) {
     this.#entries = db.collection<EntryDoc>(COLLECTIONS.journal);
     this.#pollIntervalMs = options.pollIntervalMs;
-    this.#onListenerError = options.onListenerError;
+    this.#listeners = new JournalListeners(options.onListenerError);
   }
 
   async append(container: string, change: Change): Promise<JournalEntry> {
     const entry = await guard(() => this.#queue.run('', () => this.#append(container, change)));
-    this.#deliver(entry);
+    this.#listeners.deliver(entry);
     return entry;
   }
 
@@ -122,11 +122,10 @@ export class MongoJournal implements Journal {
   }
 
   subscribe(listener: JournalListener): () => void {
-    const subscription = { listener };
-    this.#listeners.add(subscription);
+    const remove = this.#listeners.add(listener);
     this.#startPolling();
     return () => {
-      this.#listeners.delete(subscription);
+      remove();
       if (this.#listeners.size === 0) this.#stopPolling();
     };
   }
@@ -232,19 +231,6 @@ export class MongoJournal implements Journal {
     return this.#entries.find({ _id: { $gt: seqId(afterSeq) } }).sort({ _id: 1 }).limit(limit).toArray();
   }
 
-  #deliver(entry: JournalEntry): void {
-    for (const subscription of this.#listeners) {
-      queueMicrotask(() => {
-        // Unsubscribed in the meantime: it asked not to hear any more.
-        if (!this.#listeners.has(subscription)) return;
-        try {
-          subscription.listener(entry);
-        } catch (error) {
-          this.#report(error);
-        }
-      });
-    }
-  }
 
   /**
    * Other processes' entries are found by polling `tail` while anyone listens. (Change streams
@@ -281,24 +267,17 @@ export class MongoJournal implements Journal {
         if (generation !== this.#pollGeneration) return;
         for (const doc of docs) {
           this.#polledSeq = Number(doc._id);
-          if (doc.origin !== this.#origin) this.#deliver(entryFromDoc(doc));
+          if (doc.origin !== this.#origin) this.#listeners.deliver(entryFromDoc(doc));
         }
         if (docs.length < POLL_BATCH) break;
       }
     } catch (error) {
       // A failing read now is retried at the next tick; readers re-check heads anyway.
-      if (generation === this.#pollGeneration) this.#report(translateError(error));
+      if (generation === this.#pollGeneration) this.#listeners.report(translateError(error));
     }
     if (generation === this.#pollGeneration) this.#schedule(generation, this.#pollIntervalMs);
   }
 
-  #report(error: unknown): void {
-    try {
-      this.#onListenerError(error);
-    } catch {
-      // The error handler failed too; nothing is left to tell, and the journal must go on.
-    }
-  }
 }
 
 function entryFromDoc(doc: EntryDoc): JournalEntry {

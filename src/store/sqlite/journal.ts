@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { JournalListeners } from '../shared/journal-listeners.ts';
 import type { Change, ChangeOp, Journal, JournalEntry, JournalListener } from '../ports/journal.ts';
 import type { Db } from './database.ts';
 import { fromJson, guard, toJson, translateError, writeTransaction } from './database.ts';
@@ -72,8 +73,7 @@ export function appendInTransaction(db: Db, container: string, change: Change): 
 export class SqliteJournal implements Journal {
   readonly #db: Db;
   readonly #pollIntervalMs: number;
-  readonly #onListenerError: (error: unknown) => void;
-  readonly #listeners = new Set<{ listener: JournalListener }>();
+  readonly #listeners: JournalListeners;
   readonly #head: Statement<[string], { modseq: number }>;
   readonly #since: Statement<[string, number, number], JournalRow>;
   readonly #tail: Statement<[number, number], JournalRow>;
@@ -88,7 +88,7 @@ export class SqliteJournal implements Journal {
   constructor(db: Db, options: { pollIntervalMs: number; onListenerError: (error: unknown) => void }) {
     this.#db = db;
     this.#pollIntervalMs = options.pollIntervalMs;
-    this.#onListenerError = options.onListenerError;
+    this.#listeners = new JournalListeners(options.onListenerError);
     this.#head = db.prepare('SELECT modseq FROM journal_heads WHERE container = ?');
     this.#since = db.prepare('SELECT * FROM journal WHERE container = ? AND modseq > ? ORDER BY modseq LIMIT ?');
     this.#tail = db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -132,11 +132,10 @@ export class SqliteJournal implements Journal {
   }
 
   subscribe(listener: JournalListener): () => void {
-    const subscription = { listener };
-    this.#listeners.add(subscription);
+    const remove = this.#listeners.add(listener);
     this.#startPolling();
     return () => {
-      this.#listeners.delete(subscription);
+      remove();
       if (this.#listeners.size === 0) this.#stopPolling();
     };
   }
@@ -149,22 +148,9 @@ export class SqliteJournal implements Journal {
 
   #published(entry: JournalEntry): void {
     if (this.#poller) this.#ownSeqs.add(entry.seq);
-    this.#deliver(entry);
+    this.#listeners.deliver(entry);
   }
 
-  #deliver(entry: JournalEntry): void {
-    for (const subscription of this.#listeners) {
-      queueMicrotask(() => {
-        // Unsubscribed in the meantime: it asked not to hear any more.
-        if (!this.#listeners.has(subscription)) return;
-        try {
-          subscription.listener(entry);
-        } catch (error) {
-          this.#report(error);
-        }
-      });
-    }
-  }
 
   #startPolling(): void {
     if (this.#poller || this.#closed) return;
@@ -186,23 +172,16 @@ export class SqliteJournal implements Journal {
         const rows = this.#tail.all(this.#polledSeq, POLL_BATCH);
         for (const row of rows) {
           this.#polledSeq = row.seq;
-          if (!this.#ownSeqs.delete(row.seq)) this.#deliver(entryFromRow(row));
+          if (!this.#ownSeqs.delete(row.seq)) this.#listeners.deliver(entryFromRow(row));
         }
         if (rows.length < POLL_BATCH || !this.#poller) break;
       }
     } catch (error) {
       // A busy or failing read now is retried at the next tick; readers re-check heads anyway.
-      this.#report(translateError(error));
+      this.#listeners.report(translateError(error));
     }
   }
 
-  #report(error: unknown): void {
-    try {
-      this.#onListenerError(error);
-    } catch {
-      // The error handler failed too; nothing is left to tell, and the journal must go on.
-    }
-  }
 }
 
 function entryFromRow(row: JournalRow): JournalEntry {
