@@ -6,7 +6,9 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { createDirectory } from './directory/index.ts';
 import { directorySettings } from './directory/settings.ts';
 import { startHttp } from './http/server.ts';
+import { startImap } from './imap/server.ts';
 import { createLogger } from './logging.ts';
+import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { openStore } from './store/open.ts';
 import { StoreUnavailableError } from './store/ports/index.ts';
@@ -31,6 +33,18 @@ async function main(): Promise<void> {
     routes: [scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config))],
   });
   for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);
+
+  const mail = new MailService({
+    mail: store.mail,
+    blobs: store.blobs,
+    quota: directoryQuota(directory.users, config.mail.quota_bytes),
+    appendLimit: config.mail.append_limit_bytes,
+  });
+  const imap = await startImap({
+    directory, mail, store: store.mail, tls, logger,
+    port: config.imap.port, starttlsPort: config.imap.starttls_port, bind: config.server.bind, appendLimit: config.mail.append_limit_bytes,
+  });
+  for (const url of imap.urls) logger.info({ service: 'imap', url }, `IMAP listening on ${url}`);
   logger.info({ store: store.kind, dataDir: config.store.datadir, hostname: config.server.hostname }, 'Stoa is running');
 
   const purge = async () => {
@@ -53,7 +67,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
-    await http.close();
+    await Promise.all([http.close(), imap.close()]);
     await store.close();
     process.exit(0);
   };

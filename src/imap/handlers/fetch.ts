@@ -1,0 +1,92 @@
+/**
+ * FETCH (docs/notes/imap-core.md §2 "FETCH in detail"): metadata from the stored record and meta,
+ * formatted by imap-core; every body section streamed from the blob (byte-exact, §0.5), never
+ * rebuilt from imap-core's MIME tree. Each row is written and its write callback awaited before
+ * the next, so a large FETCH has backpressure end to end.
+ *
+ * Not yet: `markAsSeen` (a non-PEEK BODY[] does not set \Seen until STORE lands next session).
+ */
+import type { BodySection, SectionText } from '../../mail/index.ts';
+import { copyForResponse, metaFromJson, type MimeMeta } from '../../mail/mime/index.ts';
+import type { MessageRecord } from '../../store/ports/mail.ts';
+import { guard } from '../guard.ts';
+import { imapHandler, type Callback, type FetchOptions, type FetchQueryItem, type ImapSession } from '../imap-core.ts';
+import { principalOf, type HookDeps } from './context.ts';
+
+const TEXTS: Record<string, SectionText> = {
+  header: 'HEADER', 'header.fields': 'HEADER.FIELDS', 'header.fields.not': 'HEADER.FIELDS.NOT', text: 'TEXT', mime: 'MIME',
+};
+
+/** The blob section a query item asks for, or null for a metadata item. */
+export function sectionOf(item: FetchQueryItem): BodySection | null {
+  let section: BodySection;
+  if (item.item === 'rfc822') section = { part: '' };
+  else if (item.item === 'rfc822.header') section = { part: '', text: 'HEADER' };
+  else if (item.item === 'rfc822.text') section = { part: '', text: 'TEXT' };
+  else if (item.item === 'body' && Object.hasOwn(item, 'type')) {
+    const text = item.type === 'content' ? undefined : TEXTS[item.type ?? ''];
+    if (item.type !== 'content' && !text) throw new Error(`unknown FETCH section type ${item.type}`);
+    section = { part: item.path ?? '', ...(text ? { text } : {}), ...(item.headers ? { fields: item.headers } : {}) };
+  } else return null;
+  // imap-core turns a missing length into 0; `<n.0>` is vanishingly rare, `<n>` is not.
+  if (item.partial) section.partial = { start: item.partial.startFrom, ...(item.partial.maxLength ? { length: item.partial.maxLength } : {}) };
+  return section;
+}
+
+export function onFetch(deps: HookDeps) {
+  return (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback): void => {
+    guard({ hook: 'fetch', logger: deps.logger, valid: (a) => a[1] === true }, cb, async () => {
+      const principal = principalOf(session);
+      const box = typeof mailboxId === 'string' ? await deps.mail.getMailboxById(principal, mailboxId) : null;
+      if (!box) return [Object.assign(new Error('mailbox is gone'), { responseMessage: 'Mailbox does not exist' })];
+      const messages = await deps.store.getMessages(box.id, options.messages, options.changedSince || undefined);
+      for (const message of messages) {
+        const values = await rowValues(deps, principal, session, options.query, message);
+        const row = session.formatResponse('FETCH', message.uid, { query: options.query, values });
+        if (!row) continue; // a UID this session does not know (another session's append)
+        await write(session, row);
+      }
+      return [null, true];
+    });
+  };
+}
+
+async function rowValues(
+  deps: HookDeps, principal: ReturnType<typeof principalOf>, session: ImapSession, query: FetchQueryItem[], message: MessageRecord,
+): Promise<unknown[]> {
+  const meta = metaFromJson(message.meta);
+  const opts = { acceptUTF8Enabled: session.isUTF8Enabled() };
+  const values: unknown[] = [];
+  for (const item of query) {
+    const section = sectionOf(item);
+    if (section) {
+      const body = await deps.mail.openBody(principal, message.mailboxId, message.uid, section);
+      values.push({ type: 'stream', value: body.stream, expectedLength: body.length });
+    } else if (item.item === 'body') {
+      // BODY without a section: imap-core would parse the message for it; hand it the stored array.
+      values.push(session.getQueryResponse([{ ...item, item: 'bodystructure' }], { bodystructure: structure(meta, 'body') }, opts)[0]);
+    } else {
+      values.push(session.getQueryResponse([item], metadata(message, meta, item.item), opts)[0]);
+    }
+  }
+  return values;
+}
+
+/** What getQueryResponse reads; fresh array copies, because it rewrites them in place (§4). */
+function metadata(message: MessageRecord, meta: MimeMeta | null, item: string): object {
+  const base = { uid: message.uid, modseq: message.modseq, flags: message.flags, idate: new Date(message.internalDate), size: message.size };
+  if (item === 'envelope' || item === 'bodystructure') return { ...base, [item]: structure(meta, item) };
+  return base;
+}
+
+function structure(meta: MimeMeta | null, key: 'envelope' | 'bodystructure' | 'body'): unknown {
+  // A meta this version cannot read (re-indexed on body access) must still not make imap-core parse.
+  if (!meta) throw new Error('message meta is unreadable');
+  return copyForResponse(meta[key]);
+}
+
+function write(session: ImapSession, row: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    session.writeStream.write(imapHandler.compileStream(row), (err?: Error | null) => (err ? reject(err) : resolve()));
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The part of imap-core (`@zone-eu/wildduck` 1.51.1, which ships no types) that the IMAP front
+ * uses, in the shapes docs/notes/imap-core.md §1–§3 describes. Only what we touch is declared.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Server } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { Writable } from 'node:stream';
+
+export type Callback = (err: Error | null, ...results: unknown[]) => void;
+
+/** `cb(err, context)`: implicit TLS passes (opts, cb), STARTTLS passes (servername, cb) (§1). */
+export type SniCallback = (servername: unknown, cb: (err: Error | null, ctx: SecureContext | null) => void) => void;
+
+export interface ImapServerOptions {
+  secure: boolean;
+  key: string | Buffer;
+  cert: string | Buffer;
+  minVersion?: string;
+  SNICallback?: SniCallback;
+  maxMessage?: number;
+  id?: Record<string, string>;
+  logger?: unknown;
+  logoutMessages?: string[];
+  skipFetchLog?: boolean;
+  closeTimeout?: number;
+  idleTimeout?: number;
+}
+
+export interface SessionUser {
+  id: string;
+  username: string;
+}
+
+export interface ImapSession {
+  id: string;
+  remoteAddress: string;
+  user?: SessionUser;
+  writeStream: Writable;
+  isUTF8Enabled(): boolean;
+  getQueryResponse(query: FetchQueryItem[], message: object, options: { acceptUTF8Enabled: boolean }): unknown[];
+  formatResponse(command: 'FETCH', uid: number, data: { query: FetchQueryItem[]; values: unknown[] }): object | false;
+}
+
+export interface LoginData {
+  method: string;
+  username: string;
+  password: string;
+  connection: { remoteAddress?: string };
+}
+
+export interface FetchQueryItem {
+  item: string;
+  original: unknown;
+  query?: string;
+  path?: string;
+  type?: string;
+  headers?: string[];
+  partial?: { startFrom: number; maxLength?: number };
+  isLiteral?: boolean;
+}
+
+export interface FetchOptions {
+  messages: number[];
+  query: FetchQueryItem[];
+  changedSince?: number;
+  isUid?: boolean;
+  markAsSeen?: boolean;
+}
+
+export interface Notifier {
+  addListener(session: ImapSession, fn: (payload?: unknown) => void): void;
+  removeListener(session: ImapSession, fn: (payload?: unknown) => void): void;
+  getUpdates(mailboxId: unknown, modifyIndex: number, cb: (err: Error | null, entries: unknown[]) => void): void;
+}
+
+export declare class ImapCoreServer extends EventEmitter {
+  constructor(options: ImapServerOptions);
+  server: Server;
+  notifier: Notifier;
+  listen(port: number, host: string, cb: () => void): void;
+  close(cb: () => void): void;
+  updateSecureContext(options: { key: string | Buffer; cert: string | Buffer }): void;
+  onAuth?: (login: LoginData, session: ImapSession, cb: Callback) => void;
+  onList?: (query: string, session: ImapSession, cb: Callback) => void;
+  onLsub?: (query: string, session: ImapSession, cb: Callback) => void;
+  onCreate?: (path: string, session: ImapSession, cb: Callback) => void;
+  onRename?: (path: string, newPath: string, session: ImapSession, cb: Callback) => void;
+  onDelete?: (path: string, session: ImapSession, cb: Callback) => void;
+  onSubscribe?: (path: string, session: ImapSession, cb: Callback) => void;
+  onUnsubscribe?: (path: string, session: ImapSession, cb: Callback) => void;
+  onOpen?: (path: string, session: ImapSession, cb: Callback) => void;
+  onStatus?: (path: string, session: ImapSession, cb: Callback) => void;
+  onAppend?: (path: string, flags: string[], date: string | false, raw: Buffer, session: ImapSession, cb: Callback) => void;
+  onFetch?: (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback) => void;
+}
+
+export interface ImapHandler {
+  compileStream(response: object): NodeJS.ReadableStream;
+  compiler(response: object): string;
+}
+
+export interface ImapCoreModule {
+  IMAPServer: typeof ImapCoreServer;
+  imapHandler: ImapHandler;
+}

@@ -1,0 +1,114 @@
+/**
+ * The IMAP front: an implicit-TLS listener and a STARTTLS listener (LOGINDISABLED until TLS) on
+ * imap-core, with every hook going through guard.ts. Nothing here is fatal to the process: server
+ * errors are logged, hook failures answer NO.
+ */
+import type { SecureContext } from 'node:tls';
+import type { TlsProvider } from '../tls/provider.ts';
+import './idle.ts';
+import { onAppend } from './handlers/append.ts';
+import { onAuth } from './handlers/auth.ts';
+import type { HookDeps } from './handlers/context.ts';
+import { onFetch } from './handlers/fetch.ts';
+import { onCreate, onDelete, onList, onRename, onSubscribe, onUnsubscribe } from './handlers/mailboxes.ts';
+import { onOpen, onStatus } from './handlers/select.ts';
+import { IMAPServer, type ImapCoreServer, type SniCallback } from './imap-core.ts';
+import { placeholderNotifier } from './notifier.ts';
+
+export interface ImapOptions extends HookDeps {
+  tls: TlsProvider;
+  /** 0 = off. */
+  port: number;
+  starttlsPort: number;
+  bind: string;
+  appendLimit: number;
+}
+
+export interface ImapFront {
+  /** `imaps://host:port` and `imap://host:port` for the listeners that run. */
+  urls: string[];
+  close(): Promise<void>;
+}
+
+export async function startImap(options: ImapOptions): Promise<ImapFront> {
+  const { tls, logger } = options;
+  const servers: { server: ImapCoreServer; url: string }[] = [];
+  const listeners: [number, boolean][] = [[options.port, true], [options.starttlsPort, false]];
+  try {
+    for (const [port, secure] of listeners) {
+      if (port === 0) continue;
+      const server = createServer(options, secure);
+      const bound = await listen(server, port, options.bind);
+      servers.push({ server, url: `${secure ? 'imaps' : 'imap'}://${hostForUrl(options.bind)}:${bound}` });
+    }
+  } catch (err) {
+    await Promise.all(servers.map(({ server }) => closeServer(server)));
+    throw err;
+  }
+  // Certificate reload (SIGHUP): new connections and STARTTLS get the new pair.
+  const onReload = (pair: { key: string; cert: string }) => {
+    for (const { server } of servers) server.updateSecureContext({ key: pair.key, cert: pair.cert });
+  };
+  tls.on('reload', onReload);
+  return {
+    urls: servers.map((s) => s.url),
+    async close() {
+      tls.off('reload', onReload);
+      await Promise.all(servers.map(({ server }) => closeServer(server)));
+    },
+  };
+
+  function createServer(deps: ImapOptions, secure: boolean): ImapCoreServer {
+    // Implicit TLS without an SNICallback fails every client that sends SNI (§6.4). Both call
+    // shapes (§1) get the provider's current context; cb(null, null) would mean the default.
+    const sni: SniCallback = (_servername, cb) => cb(null, tls.context satisfies SecureContext);
+    const server = new IMAPServer({
+      secure,
+      key: tls.keyPair.key,
+      cert: tls.keyPair.cert,
+      minVersion: 'TLSv1.2',
+      SNICallback: sni,
+      maxMessage: deps.appendLimit,
+      id: { name: 'Stoa', vendor: 'Stoa' },
+      logger: logger.child({ service: 'imap' }),
+      logoutMessages: ['Logging out'],
+      skipFetchLog: true,
+    });
+    server.on('error', (err: Error) => logger.warn({ err, service: 'imap' }, 'IMAP connection error'));
+    server.notifier = placeholderNotifier();
+    server.onAuth = onAuth(deps);
+    server.onList = onList(deps, false);
+    server.onLsub = onList(deps, true);
+    server.onCreate = onCreate(deps);
+    server.onRename = onRename(deps);
+    server.onDelete = onDelete(deps);
+    server.onSubscribe = onSubscribe(deps);
+    server.onUnsubscribe = onUnsubscribe(deps);
+    server.onOpen = onOpen(deps);
+    server.onStatus = onStatus(deps);
+    server.onAppend = onAppend(deps);
+    server.onFetch = onFetch(deps);
+    return server;
+  }
+}
+
+function listen(server: ImapCoreServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.server.once('error', onError);
+    server.listen(port, host, () => {
+      server.server.off('error', onError);
+      const address = server.server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** close() needs its callback (it is called unconditionally, §6.4). */
+function closeServer(server: ImapCoreServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function hostForUrl(bind: string): string {
+  return bind.includes(':') ? `[${bind}]` : bind;
+}

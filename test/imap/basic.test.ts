@@ -1,0 +1,117 @@
+/** The first IMAP slice end to end, through a real client (imapflow) against `node src/main.ts`. */
+import { connect } from 'node:net';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { mailFixture } from '../fixtures/mail/fixtures.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+
+const PASSWORD = 'a long enough password';
+let s: RunningServer;
+let imapsPort: number;
+let starttlsPort: number;
+const clients: ImapFlow[] = [];
+
+beforeAll(async () => {
+  [imapsPort, starttlsPort] = [await freePort(), await freePort()];
+  s = await startServer({ STOA_IMAP_PORT: String(imapsPort), STOA_IMAP_STARTTLS_PORT: String(starttlsPort) });
+  for (const args of [['tenant', 'add', 'acme', '--name', 'Acme Ltd'], ['domain', 'add', 'acme', 'acme.test']]) {
+    const result = await s.stoa(args);
+    if (result.code !== 0) throw new Error(result.stderr);
+  }
+  const user = await s.stoa(['user', 'add', 'ann@acme.test', '--password-stdin'], `${PASSWORD}\n`);
+  if (user.code !== 0) throw new Error(user.stderr);
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+  await s?.stop();
+});
+
+function client(options: Partial<ImapFlowOptions> = {}): ImapFlow {
+  const c = new ImapFlow({
+    host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false },
+    auth: { user: 'ann@acme.test', pass: PASSWORD }, logger: false, ...options,
+  });
+  c.on('error', () => undefined); // a refused login also emits 'error'
+  clients.push(c);
+  return c;
+}
+
+test('LOGIN works over implicit TLS', async () => {
+  const c = client();
+  await c.connect();
+  expect(c.authenticated).toBeTruthy();
+});
+
+test('LOGIN works after STARTTLS, and the plain port refuses LOGIN before it', async () => {
+  const c = client({ port: starttlsPort, secure: false, doSTARTTLS: true });
+  await c.connect();
+  expect(c.authenticated).toBeTruthy();
+  expect(c.secureConnection).toBe(true);
+  const greeting = await plainCapability(starttlsPort);
+  expect(greeting).toMatch(/LOGINDISABLED/);
+  expect(greeting).toMatch(/STARTTLS/);
+});
+
+/** The CAPABILITY line a plain connection gets before STARTTLS. */
+function plainCapability(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('* OK') && !text.includes('a1 ')) {
+        if (!text.includes('CAPABILITY')) socket.write('a1 CAPABILITY\r\n');
+      }
+      if (/a1 OK/.test(text)) {
+        socket.end();
+        resolve(text);
+      }
+    });
+  });
+}
+
+test('a wrong password is an authentication failure', async () => {
+  const c = client({ auth: { user: 'ann@acme.test', pass: 'wrong password' } });
+  await expect(c.connect()).rejects.toMatchObject({ authenticationFailed: true });
+});
+
+test('the default folders are listed with their special-use', async () => {
+  const c = client();
+  await c.connect();
+  const list = await c.list();
+  const uses = Object.fromEntries(list.map((f) => [f.path, f.specialUse ?? null]));
+  expect(uses).toMatchObject({ INBOX: '\\Inbox', Sent: '\\Sent', Drafts: '\\Drafts', Trash: '\\Trash', Junk: '\\Junk', Archive: '\\Archive' });
+});
+
+test('APPEND then FETCH gives the message back byte-exact, with ENVELOPE and BODYSTRUCTURE', async () => {
+  const raw = mailFixture('mixed-attachment');
+  const c = client();
+  await c.connect();
+  const appended = await c.append('INBOX', raw, ['\\Seen']);
+  expect(appended).toMatchObject({ uid: expect.any(Number) });
+  const uid = (appended as { uid: number }).uid;
+  await c.mailboxOpen('INBOX');
+  const message = await c.fetchOne(String(uid), { source: true, envelope: true, bodyStructure: true, size: true, flags: true }, { uid: true });
+  expect(message).toBeTruthy();
+  if (!message) return;
+  expect(Buffer.compare(message.source!, raw)).toBe(0);
+  expect(message.size).toBe(raw.length);
+  expect(message.envelope?.subject).toBe('Invoice attached');
+  expect(message.bodyStructure?.type).toBe('multipart/mixed');
+  expect([...(message.flags ?? [])]).toContain('\\Seen');
+});
+
+test('a failing hook answers NO and the connection and the server stay usable', async () => {
+  const c = client();
+  await c.connect();
+  await expect(c.mailboxOpen('No Such Folder')).rejects.toThrow();
+  const status = await c.status('INBOX', { messages: true });
+  expect(status && typeof status.messages).toBe('number');
+  // NO [ALREADYEXISTS], which imapflow reports as created: false.
+  await expect(c.mailboxCreate('Sent')).resolves.toMatchObject({ created: false });
+  const other = client();
+  await other.connect();
+  expect((await other.list()).length).toBeGreaterThan(0);
+});
