@@ -6,7 +6,8 @@ export type { Logger };
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    base: { service: 'stoa' },
+    // 'service' is left to each front's child logger (http, imap, …).
+    base: { app: 'stoa' },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.secret'], censor: '[redacted]' },
   });
 }
