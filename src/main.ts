@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     appendLimit: config.mail.append_limit_bytes,
   });
   const imap = await startImap({
-    directory, mail, store: store.mail, tls, logger,
+    directory, mail, store: store.mail, journal: store.journal, tls, logger,
     port: config.imap.port, starttlsPort: config.imap.starttls_port, bind: config.server.bind, appendLimit: config.mail.append_limit_bytes,
   });
   for (const url of imap.urls) logger.info({ service: 'imap', url }, `IMAP listening on ${url}`);

@@ -39,7 +39,37 @@ export interface ImapSession {
   writeStream: Writable;
   isUTF8Enabled(): boolean;
   getQueryResponse(query: FetchQueryItem[], message: object, options: { acceptUTF8Enabled: boolean }): unknown[];
+  /** Set by SELECT/EXAMINE (§2); `mailbox` is onOpen's `_id`. */
+  selected?: SelectedMailbox | null;
   formatResponse(command: 'FETCH', uid: number, data: { query: FetchQueryItem[]; values: unknown[] }): object | false;
+  /** Falsy keys are left out (§2 onStore). */
+  formatResponse(command: 'FETCH', uid: number, data: { uid?: number | false; flags: string[]; modseq?: number | false }): object | false;
+  /** Splices (EXPUNGE) or pushes (EXISTS) `selected.uidList`; false for an EXPUNGE of an unknown UID. */
+  formatResponse(command: 'EXPUNGE' | 'EXISTS', uid: number): object | false;
+}
+
+export interface SelectedMailbox {
+  mailbox: unknown;
+  uidList: number[];
+  modifyIndex: number;
+  condstoreEnabled?: boolean;
+  readOnly?: boolean;
+}
+
+export interface StoreUpdate {
+  isUid?: boolean;
+  action: 'set' | 'add' | 'remove';
+  type: string;
+  value: string[];
+  silent?: boolean;
+  messages: number[];
+  unchangedSince?: number;
+}
+
+export interface ExpungeUpdate {
+  isUid?: boolean;
+  messages?: number[];
+  silent?: boolean;
 }
 
 export interface LoginData {
@@ -93,6 +123,8 @@ export declare class ImapCoreServer extends EventEmitter {
   onStatus?: (path: string, session: ImapSession, cb: Callback) => void;
   onAppend?: (path: string, flags: string[], date: string | false, raw: Buffer, session: ImapSession, cb: Callback) => void;
   onFetch?: (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback) => void;
+  onStore?: (mailboxId: unknown, update: StoreUpdate, session: ImapSession, cb: Callback) => void;
+  onExpunge?: (mailboxId: unknown, update: ExpungeUpdate, session: ImapSession, cb: Callback) => void;
 }
 
 export interface ImapHandler {

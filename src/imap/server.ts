@@ -4,19 +4,24 @@
  * errors are logged, hook failures answer NO.
  */
 import type { SecureContext } from 'node:tls';
+import type { Journal } from '../store/ports/journal.ts';
 import type { TlsProvider } from '../tls/provider.ts';
 import './idle.ts';
 import { onAppend } from './handlers/append.ts';
 import { onAuth } from './handlers/auth.ts';
-import type { HookDeps } from './handlers/context.ts';
+import type { ChangeDeps, HookDeps } from './handlers/context.ts';
+import { onExpunge } from './handlers/expunge.ts';
 import { onFetch } from './handlers/fetch.ts';
 import { onCreate, onDelete, onList, onRename, onSubscribe, onUnsubscribe } from './handlers/mailboxes.ts';
 import { onOpen, onStatus } from './handlers/select.ts';
+import { onStore } from './handlers/store.ts';
 import { IMAPServer, type ImapCoreServer, type SniCallback } from './imap-core.ts';
-import { placeholderNotifier } from './notifier.ts';
+import { ImapNotifier } from './notifier.ts';
 
 export interface ImapOptions extends HookDeps {
   tls: TlsProvider;
+  /** Tailed by the notifier: IDLE and post-command updates for every session (§3). */
+  journal: Journal;
   /** 0 = off. */
   port: number;
   starttlsPort: number;
@@ -33,16 +38,20 @@ export interface ImapFront {
 export async function startImap(options: ImapOptions): Promise<ImapFront> {
   const { tls, logger } = options;
   const servers: { server: ImapCoreServer; url: string }[] = [];
+  // One notifier for both listeners: a session on either port hears changes made through the other.
+  const notifier = new ImapNotifier(options.journal, logger);
+  const deps: ImapOptions & ChangeDeps = { ...options, notifier };
   const listeners: [number, boolean][] = [[options.port, true], [options.starttlsPort, false]];
   try {
     for (const [port, secure] of listeners) {
       if (port === 0) continue;
-      const server = createServer(options, secure);
+      const server = createServer(deps, secure);
       const bound = await listen(server, port, options.bind);
       servers.push({ server, url: `${secure ? 'imaps' : 'imap'}://${hostForUrl(options.bind)}:${bound}` });
     }
   } catch (err) {
     await Promise.all(servers.map(({ server }) => closeServer(server)));
+    notifier.close();
     throw err;
   }
   // Certificate reload (SIGHUP): new connections and STARTTLS get the new pair.
@@ -55,10 +64,11 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     async close() {
       tls.off('reload', onReload);
       await Promise.all(servers.map(({ server }) => closeServer(server)));
+      notifier.close();
     },
   };
 
-  function createServer(deps: ImapOptions, secure: boolean): ImapCoreServer {
+  function createServer(deps: ImapOptions & ChangeDeps, secure: boolean): ImapCoreServer {
     // Implicit TLS without an SNICallback fails every client that sends SNI (§6.4). Both call
     // shapes (§1) get the provider's current context; cb(null, null) would mean the default.
     const sni: SniCallback = (_servername, cb) => cb(null, tls.context satisfies SecureContext);
@@ -75,7 +85,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
       skipFetchLog: true,
     });
     server.on('error', (err: Error) => logger.warn({ err, service: 'imap' }, 'IMAP connection error'));
-    server.notifier = placeholderNotifier();
+    server.notifier = deps.notifier;
     server.onAuth = onAuth(deps);
     server.onList = onList(deps, false);
     server.onLsub = onList(deps, true);
@@ -88,6 +98,8 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     server.onStatus = onStatus(deps);
     server.onAppend = onAppend(deps);
     server.onFetch = onFetch(deps);
+    server.onStore = onStore(deps);
+    server.onExpunge = onExpunge(deps);
     return server;
   }
 }

@@ -5,12 +5,18 @@ import type { Logger } from '../../logging.ts';
 import type { MailService } from '../../mail/index.ts';
 import type { MailStore } from '../../store/ports/mail.ts';
 import type { ImapSession, SessionUser } from '../imap-core.ts';
+import type { ImapNotifier } from '../notifier.ts';
 
 export interface HookDeps {
   directory: Pick<Directory, 'auth'>;
   mail: MailService;
   store: MailStore;
   logger: Logger;
+}
+
+/** The hooks that write their own untagged responses also tell the notifier (§3 `ignore`). */
+export interface ChangeDeps extends HookDeps {
+  notifier: ImapNotifier;
 }
 
 /** imap-core needs `id` and `username` (logs, notifier); the principal rides along. */

@@ -4,14 +4,15 @@
  * rebuilt from imap-core's MIME tree. Each row is written and its write callback awaited before
  * the next, so a large FETCH has backpressure end to end.
  *
- * Not yet: `markAsSeen` (a non-PEEK BODY[] does not set \Seen until STORE lands next session).
+ * A non-PEEK body item (`markAsSeen`) sets \Seen first, so the row shows it; the notifier is told
+ * that this session answered those changes itself (§2 step 2).
  */
 import type { BodySection, SectionText } from '../../mail/index.ts';
 import { copyForResponse, metaFromJson, type MimeMeta } from '../../mail/mime/index.ts';
 import type { MessageRecord } from '../../store/ports/mail.ts';
 import { guard } from '../guard.ts';
 import { imapHandler, type Callback, type FetchOptions, type FetchQueryItem, type ImapSession } from '../imap-core.ts';
-import { principalOf, type HookDeps } from './context.ts';
+import { principalOf, type ChangeDeps, type HookDeps } from './context.ts';
 
 const TEXTS: Record<string, SectionText> = {
   header: 'HEADER', 'header.fields': 'HEADER.FIELDS', 'header.fields.not': 'HEADER.FIELDS.NOT', text: 'TEXT', mime: 'MIME',
@@ -33,13 +34,14 @@ export function sectionOf(item: FetchQueryItem): BodySection | null {
   return section;
 }
 
-export function onFetch(deps: HookDeps) {
+export function onFetch(deps: ChangeDeps) {
   return (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback): void => {
     guard({ hook: 'fetch', logger: deps.logger, valid: (a) => a[1] === true }, cb, async () => {
       const principal = principalOf(session);
       const box = typeof mailboxId === 'string' ? await deps.mail.getMailboxById(principal, mailboxId) : null;
       if (!box) return [Object.assign(new Error('mailbox is gone'), { responseMessage: 'Mailbox does not exist' })];
       const messages = await deps.store.getMessages(box.id, options.messages, options.changedSince || undefined);
+      if (options.markAsSeen) await markSeen(deps, session, box.id, messages);
       for (const message of messages) {
         const values = await rowValues(deps, principal, session, options.query, message);
         const row = session.formatResponse('FETCH', message.uid, { query: options.query, values });
@@ -49,6 +51,21 @@ export function onFetch(deps: HookDeps) {
       return [null, true];
     });
   };
+}
+
+/** Adds \Seen where missing and updates the records in place (flags and modseq). */
+async function markSeen(deps: ChangeDeps, session: ImapSession, mailboxId: string, messages: MessageRecord[]): Promise<void> {
+  const unseen = messages.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
+  if (unseen.length === 0) return;
+  const result = await deps.store.setFlags(mailboxId, unseen, 'add', ['\\Seen']);
+  const byUid = new Map(result.changed.map((c) => [c.uid, c]));
+  for (const message of messages) {
+    const change = byUid.get(message.uid);
+    if (!change) continue;
+    deps.notifier.ownFlags(session, mailboxId, change.modseq);
+    message.flags = change.flags;
+    message.modseq = change.modseq;
+  }
 }
 
 async function rowValues(
