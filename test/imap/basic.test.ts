@@ -4,6 +4,7 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { mailFixture } from '../fixtures/mail/fixtures.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { provisionAnn } from './setup.ts';
 
 const PASSWORD = 'a long enough password';
 let s: RunningServer;
@@ -14,12 +15,7 @@ const clients: ImapFlow[] = [];
 beforeAll(async () => {
   [imapsPort, starttlsPort] = [await freePort(), await freePort()];
   s = await startServer({ STOA_IMAP_PORT: String(imapsPort), STOA_IMAP_STARTTLS_PORT: String(starttlsPort) });
-  for (const args of [['tenant', 'add', 'acme', '--name', 'Acme Ltd'], ['domain', 'add', 'acme', 'acme.test']]) {
-    const result = await s.stoa(args);
-    if (result.code !== 0) throw new Error(result.stderr);
-  }
-  const user = await s.stoa(['user', 'add', 'ann@acme.test', '--password-stdin'], `${PASSWORD}\n`);
-  if (user.code !== 0) throw new Error(user.stderr);
+  await provisionAnn(s, PASSWORD);
 });
 
 afterAll(async () => {

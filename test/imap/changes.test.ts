@@ -3,6 +3,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import { freePort } from '../helpers/ports.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { provisionAnn } from './setup.ts';
 
 const PASSWORD = 'a long enough password';
 /** Generous: events arrive after a debounce; the wait only bounds a failing test. */
@@ -14,12 +15,7 @@ const clients: ImapFlow[] = [];
 beforeAll(async () => {
   port = await freePort();
   s = await startServer({ STOA_IMAP_PORT: String(port), STOA_IMAP_STARTTLS_PORT: '0' });
-  for (const args of [['tenant', 'add', 'acme', '--name', 'Acme Ltd'], ['domain', 'add', 'acme', 'acme.test']]) {
-    const result = await s.stoa(args);
-    if (result.code !== 0) throw new Error(result.stderr);
-  }
-  const user = await s.stoa(['user', 'add', 'ann@acme.test', '--password-stdin'], `${PASSWORD}\n`);
-  if (user.code !== 0) throw new Error(user.stderr);
+  await provisionAnn(s, PASSWORD);
 });
 
 afterAll(async () => {
