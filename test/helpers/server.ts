@@ -21,6 +21,8 @@ export interface RunningServer {
   https: string;
   dataDir: string;
   env: Record<string, string>;
+  /** The ports chosen for variables given as FREE_PORT, by variable name. */
+  ports: Record<string, number>;
   pid: number;
   /** Runs the admin CLI against the same data directory. */
   stoa(args: string[], input?: string): Promise<CommandResult>;
@@ -65,7 +67,13 @@ export async function startServer(extraEnv: Record<string, string> = {}, dataDir
   }
 }
 
+/** Give a port variable this value to have a free loopback port chosen (again on every retry). */
+export const FREE_PORT = 'free';
+
 async function startOnce(extraEnv: Record<string, string>, dataDir: string): Promise<RunningServer> {
+  const ports: Record<string, number> = {};
+  for (const [name, value] of Object.entries(extraEnv)) if (value === FREE_PORT) ports[name] = await freePort();
+  extraEnv = { ...extraEnv, ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])) };
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     ...OFF,
@@ -99,6 +107,7 @@ async function startOnce(extraEnv: Record<string, string>, dataDir: string): Pro
     https: `https://127.0.0.1:${httpsPort}`,
     dataDir,
     env,
+    ports,
     pid: child.pid!,
     stoa: (args, input) => runCli(env, args, input),
     stop: (options = {}) => stopChild(child, options.hard ?? false).then(() => {

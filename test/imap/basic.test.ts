@@ -2,8 +2,7 @@
 import { connect } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { mailFixture } from '../fixtures/mail/fixtures.ts';
-import { freePort } from '../helpers/ports.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
 import { provisionAnn } from './setup.ts';
 
 const PASSWORD = 'a long enough password';
@@ -13,8 +12,8 @@ let starttlsPort: number;
 const clients: ImapFlow[] = [];
 
 beforeAll(async () => {
-  [imapsPort, starttlsPort] = [await freePort(), await freePort()];
-  s = await startServer({ STOA_IMAP_PORT: String(imapsPort), STOA_IMAP_STARTTLS_PORT: String(starttlsPort) });
+  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: FREE_PORT });
+  [imapsPort, starttlsPort] = [s.ports.STOA_IMAP_PORT!, s.ports.STOA_IMAP_STARTTLS_PORT!];
   await provisionAnn(s, PASSWORD);
 });
 

@@ -1,8 +1,7 @@
 /** STORE, EXPUNGE and the journal-backed notifier through a real client (imapflow). */
 import { connect as tlsConnect } from 'node:tls';
 import { ImapFlow } from 'imapflow';
-import { freePort } from '../helpers/ports.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
 import { provisionAnn } from './setup.ts';
 
 const PASSWORD = 'a long enough password';
@@ -13,8 +12,8 @@ let port: number;
 const clients: ImapFlow[] = [];
 
 beforeAll(async () => {
-  port = await freePort();
-  s = await startServer({ STOA_IMAP_PORT: String(port), STOA_IMAP_STARTTLS_PORT: '0' });
+  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: '0' });
+  port = s.ports.STOA_IMAP_PORT!;
   await provisionAnn(s, PASSWORD);
 });
 
