@@ -6,7 +6,6 @@
 import type {
   AppPasswordRecord,
   GroupRecord,
-  Protocol,
   ScimTokenRecord,
   TenantRecord,
   TenantSettings,
@@ -189,18 +188,10 @@ export function groupFromDoc(doc: GroupDoc): GroupRecord {
   };
 }
 
-export interface AppPasswordDoc {
-  _id: string;
-  userId: string;
-  tenantId: string;
-  label: string;
-  scopes: Protocol[];
-  hash: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  revokedAt: string | null;
-}
+/** A record stored under Mongo's `_id` instead of `id`, every other field as it is. */
+type Keyed<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+
+export type AppPasswordDoc = Keyed<AppPasswordRecord>;
 
 export function appPasswordToDoc(record: AppPasswordRecord): AppPasswordDoc {
   const { id, ...rest } = record;
@@ -222,13 +213,7 @@ export function appPasswordFromDoc(doc: AppPasswordDoc): AppPasswordRecord {
   };
 }
 
-export interface ScimTokenDoc {
-  _id: string;
-  tenantId: string;
-  hash: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
+export type ScimTokenDoc = Keyed<ScimTokenRecord>;
 
 export function scimTokenFromDoc(doc: ScimTokenDoc): ScimTokenRecord {
   return { id: doc._id, tenantId: doc.tenantId, hash: doc.hash, createdAt: doc.createdAt, revokedAt: doc.revokedAt };
