@@ -16,10 +16,7 @@ export const PUBLIC_ENV: Record<string, string> = {
 
 export async function startWithTenants(): Promise<RunningServer> {
   const s = await startServer(PUBLIC_ENV);
-  const run = async (args: string[], input?: string) => {
-    const result = await s.stoa(args, input);
-    if (result.code !== 0) throw new Error(`stoa ${args.join(' ')}: ${result.stderr}`);
-  };
+  const run = s.stoaOk;
   await run(['tenant', 'add', 'acme', '--name', 'Acme Ltd']);
   await run(['domain', 'add', 'acme', 'acme.test']);
   await run(['domain', 'add', 'acme', 'acme.example']);
@@ -42,8 +39,7 @@ export interface DnsAnswer {
 
 /** The SRV and TXT records `stoa dns <domain>` prints, by service name (`imaps`, `submission`, …). */
 export async function dnsOf(s: RunningServer, domain: string): Promise<DnsAnswer> {
-  const result = await s.stoa(['dns', domain]);
-  if (result.code !== 0) throw new Error(result.stderr);
+  const result = await s.stoaOk(['dns', domain]);
   const answer: DnsAnswer = { srv: {}, path: {} };
   for (const line of result.stdout.split('\n')) {
     const srv = /^_([a-z]+)\._tcp\.\S+ \d+ IN SRV \d+ \d+ (\d+) (\S+)\.$/.exec(line);

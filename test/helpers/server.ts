@@ -26,6 +26,8 @@ export interface RunningServer {
   pid: number;
   /** Runs the admin CLI against the same data directory. */
   stoa(args: string[], input?: string): Promise<CommandResult>;
+  /** The same, for set-up steps: a non-zero exit fails the caller with the CLI's message. */
+  stoaOk(args: string[], input?: string): Promise<CommandResult>;
   /** Stops the process (SIGTERM, or SIGKILL with `hard`) and waits for it. */
   stop(options?: { hard?: boolean; keepData?: boolean }): Promise<void>;
   output(): string;
@@ -110,6 +112,11 @@ async function startOnce(extraEnv: Record<string, string>, dataDir: string): Pro
     ports,
     pid: child.pid!,
     stoa: (args, input) => runCli(env, args, input),
+    stoaOk: async (args, input) => {
+      const result = await runCli(env, args, input);
+      if (result.code !== 0) throw new Error(`stoa ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+      return result;
+    },
     stop: (options = {}) => stopChild(child, options.hard ?? false).then(() => {
       if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     }),

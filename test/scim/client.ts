@@ -181,12 +181,10 @@ export function idsOf(resources: Json[]): string[] {
 
 /** A tenant with one domain and a fresh SCIM token, and a client on its base. */
 export async function setupTenant(server: RunningServer, slug: string, domain: string): Promise<ScimClient> {
-  for (const args of [['tenant', 'add', slug], ['domain', 'add', slug, domain]]) {
-    const result = await server.stoa(args);
-    if (result.code !== 0) throw new Error(`stoa ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-  }
-  const minted = await server.stoa(['scim-token', slug]);
-  if (minted.code !== 0 || !minted.lastLine) throw new Error(`stoa scim-token ${slug} failed (${minted.code}): ${minted.stderr}`);
+  await server.stoaOk(['tenant', 'add', slug]);
+  await server.stoaOk(['domain', 'add', slug, domain]);
+  const minted = await server.stoaOk(['scim-token', slug]);
+  if (!minted.lastLine) throw new Error(`stoa scim-token ${slug} printed no token`);
   return new ScimClient(`${server.http}/${slug}/scim/v2`, minted.lastLine);
 }
 
