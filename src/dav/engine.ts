@@ -91,14 +91,15 @@ export class DavEngine {
       case 'LOCK': return this.#lock(site, request, target);
       case 'UNLOCK': return this.#unlock(site, request, target);
       case 'REPORT': return this.#report(site, request, target);
-      default: throw new DavError(request.method === 'POST' ? 405 : 501, null, `${request.method} is not supported here`, { headers: { allow: DAV_METHODS.join(', ') } });
+      default: throw new DavError(request.method === 'POST' || request.method === 'PATCH' ? 405 : 501, null, `${request.method} is not supported here`, { headers: { allow: DAV_METHODS.join(', ') } });
     }
   }
 
-  async #target(site: DavSite, rawPath: string): Promise<Target> {
+  /** `outside` is the answer for a path in no space: 404 for the request URI, 403 for a Destination. */
+  async #target(site: DavSite, rawPath: string, outside = 404): Promise<Target> {
     const segments = pathSegments(rawPath);
     const located = await site.locate(segments);
-    if (!located) throw new DavError(404);
+    if (!located) throw new DavError(outside, null, 'outside every space this user can reach');
     const path = segments.slice(located.base.length);
     return { segments, located, path, resource: await located.space.find(path) };
   }
@@ -162,7 +163,7 @@ export class DavEngine {
     const depth = parseDepth(header(request, 'depth'));
     if (source.resource.collection && (depth === 1 || (move && depth !== 'infinity'))) throw new DavError(400, null, `${request.method} of a collection needs Depth: infinity${move ? '' : ' or 0'}`);
     const overwrite = parseOverwrite(header(request, 'overwrite'));
-    const destination = await this.#target(site, destinationPath(header(request, 'destination'), request.host));
+    const destination = await this.#target(site, destinationPath(header(request, 'destination'), request.host), 403);
     const from = lockPath(source.segments);
     const to = lockPath(destination.segments);
     if (from === to) throw new DavError(403, null, 'source and destination are the same');
@@ -402,7 +403,7 @@ async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPa
 export function options(): DavResponse {
   return {
     status: 200,
-    headers: { dav: '1, 2, 3, sync-collection', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
+    headers: { dav: '1, 2, 3', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
     body: null,
   };
 }

@@ -21,6 +21,11 @@ export interface DavSettings {
 }
 
 const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT'];
+/**
+ * Methods Node's HTTP parser knows that this front does not implement: routed so they get 501
+ * (POST and PATCH 405). A token Node's parser does not know is refused by Node itself with 400.
+ */
+const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PATCH'];
 
 /**
  * The DAV front on the one Fastify app. DAV methods are registered with Fastify, and inside this
@@ -32,7 +37,7 @@ const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK',
 export function davRoutes(deps: { directory: Directory; files: FilesService; locks: LockManager; settings: DavSettings }) {
   const engine = new DavEngine(deps.locks);
   return async (app: FastifyInstance) => {
-    for (const method of EXTRA_METHODS) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+    for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, _payload, done) => done(null));
     // The Windows Mini-Redirector probes the server root before mapping a drive.
@@ -57,7 +62,7 @@ export function davRoutes(deps: { directory: Directory; files: FilesService; loc
         throw err;
       }
     };
-    const methods = [...DAV_METHODS, 'POST'] as HTTPMethods[];
+    const methods = [...DAV_METHODS, ...UNIMPLEMENTED] as HTTPMethods[];
     for (const url of ['/:tenant/webdav', '/:tenant/webdav/*', '/:tenant/principals/*']) app.route({ method: methods, url, handler });
   };
 }

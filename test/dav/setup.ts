@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -37,4 +38,17 @@ export async function dav(base: string, method: string, path: string, options: {
   if (options.user) headers.authorization = basic(options.user);
   const response = await fetch(`${base}${path}`, { method, headers, body: options.body });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** A request whose path goes out byte for byte (no URL normalisation); resolves to the status. */
+export function rawDav(base: string, method: string, path: string, headers: Record<string, string>): Promise<number> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
