@@ -95,16 +95,18 @@ export class DriveSpace implements DavSpace {
     return { used, available: this.#drive.quota === null ? null : Math.max(0, this.#drive.quota - used) };
   }
 
-  async syncToken(path: string[]): Promise<number | null> {
+  /** `{directory id}-{modseq}`: a token from another directory never passes for this one's. */
+  async syncToken(path: string[]): Promise<string | null> {
     const node = await this.#files.resolve(this.#drive.id, path);
-    return node?.kind === 'dir' ? this.#files.changeCounter(node) : null;
+    return node?.kind === 'dir' ? `${node.id}-${await this.#files.changeCounter(node)}` : null;
   }
 
-  async changesSince(path: string[], token: number): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
     const node = await this.#files.resolve(this.#drive.id, path);
-    if (node?.kind !== 'dir') return null;
-    const changes = await this.#files.changesSince(node, token);
-    return changes && { token: changes.head, changed: changes.changed, removed: changes.removed };
+    const match = /^(.+)-(\d+)$/.exec(token);
+    if (node?.kind !== 'dir' || !match || match[1] !== node.id) return null;
+    const changes = await this.#files.changesSince(node, Number(match[2]));
+    return changes && { token: `${node.id}-${changes.head}`, changed: changes.changed, removed: changes.removed };
   }
 }
 

@@ -295,13 +295,12 @@ export class DavEngine {
     const context = await this.#propContext(site, space);
     const what: PropfindRequest = { kind: 'prop', props: sync.props };
     const parts: string[] = [];
-    let token: number | null;
+    let token: string | null;
     if (!sync.token) {
       token = await space.syncToken(target.path);
       for (const { name, resource } of await space.list(target.path)) parts.push(await respond(context, [...target.segments, name], [...target.path, name], resource, what));
     } else {
-      const number = parseSyncToken(sync.token);
-      const delta = number === null ? null : await space.changesSince(target.path, number);
+      const delta = sync.token.startsWith(SYNC_PREFIX) ? await space.changesSince(target.path, sync.token.slice(SYNC_PREFIX.length)) : null;
       if (!delta) throw new DavError(403, 'valid-sync-token', 'the sync token is not valid here');
       token = delta.token;
       for (const name of delta.changed) {
@@ -312,7 +311,7 @@ export class DavEngine {
       for (const name of delta.removed) parts.push(statusResponse(hrefOf([...target.segments, name], false), 404));
     }
     if (token === null) throw new DavError(403, 'supported-report', 'this collection has no sync token');
-    return multistatus(parts.join('') + davText('sync-token', syncTokenUri(token)));
+    return multistatus(parts.join('') + davText('sync-token', `${SYNC_PREFIX}${token}`));
   }
 
   async #propContext(site: DavSite, space: DavSpace): Promise<PropRenderer> {
@@ -444,16 +443,6 @@ export function errorResponse(err: DavError): DavResponse {
   if (!err.condition) return { status: err.status, headers, body: null };
   const hrefs = err.hrefs.map((h) => davText('href', h)).join('');
   return { status: err.status, headers: { ...headers, 'content-type': XML }, body: document('error', dav(err.condition, hrefs)) };
-}
-
-function syncTokenUri(token: number): string {
-  return `${SYNC_PREFIX}${token}`;
-}
-
-function parseSyncToken(uri: string): number | null {
-  if (!uri.startsWith(SYNC_PREFIX)) return null;
-  const n = Number(uri.slice(SYNC_PREFIX.length));
-  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 async function readText(request: DavRequest): Promise<string> {

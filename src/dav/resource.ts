@@ -29,7 +29,7 @@ export interface QuotaInfo {
 }
 
 export interface SyncDelta {
-  token: number;
+  token: string;
   /** Member names changed (created or updated) and still present. */
   changed: string[];
   /** Member names that no longer exist. */
@@ -55,10 +55,13 @@ export interface DavSpace {
   copy(from: string[], to: string[], deep: boolean): Promise<void>;
   move(from: string[], to: string[]): Promise<void>;
   quota(): Promise<QuotaInfo | null>;
-  /** A collection's sync token (RFC 6578) and getctag; null when the kind has none. */
-  syncToken(path: string[]): Promise<number | null>;
+  /**
+   * A collection's sync state (RFC 6578) and getctag: opaque, URI-safe, naming the collection so a
+   * token from elsewhere is refused; null when the kind has none.
+   */
+  syncToken(path: string[]): Promise<string | null>;
   /** Changes to a collection's members since a token; null when the token is not valid there. */
-  changesSince(path: string[], token: number): Promise<SyncDelta | null>;
+  changesSince(path: string[], token: string): Promise<SyncDelta | null>;
   /** False for read-only views (the drive list, another user's data shared read-only). */
   readonly writable: boolean;
   /** The owning principal's href (DAV:owner), or null. */
