@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { describeWithServers } from '../helpers/ferretdb.ts';
 import type { RunningServer } from '../helpers/server.ts';
 import { PASSWORD, startDavServer } from './setup.ts';
 
@@ -19,12 +20,13 @@ function runLitmus(url: string, user: string): Promise<string> {
   });
 }
 
-describe('litmus', () => {
+/** The five suites against a server started with `env`, every test passing and no warning left. */
+function litmusSuites(env: () => Record<string, string>): void {
   let s: RunningServer;
   let output = '';
 
   beforeAll(async () => {
-    ({ s } = await startDavServer());
+    ({ s } = await startDavServer(env()));
     output = await runLitmus(`${s.http}/acme/webdav/home/`, 'ann@acme.test');
   }, 300_000);
 
@@ -41,4 +43,8 @@ describe('litmus', () => {
   it('leaves no warnings and skips nothing', () => {
     expect(output).not.toMatch(/WARNING|warning was issued|SKIPPED/);
   });
-});
+}
+
+describe('litmus on the embedded store', () => litmusSuites(() => ({})));
+
+describeWithServers('litmus on MongoDB', (mongo) => litmusSuites(() => ({ STOA_STORE_URL: `${mongo().url}/stoa_litmus` })));
