@@ -7,7 +7,7 @@ import { DavError } from './errors.ts';
 import { destinationPath, parseDepth, parseLockToken, parseOverwrite, parseTimeout } from './headers.ts';
 import { evaluateIf, parseIfHeader, submittedTokens, type IfList } from './if-header.ts';
 import { activeLock, covers, type Lock, type LockManager } from './locks.ts';
-import { hrefOf, lockPath, lockPathToHref, pathSegments } from './paths.ts';
+import { hrefOf, lockPath, lockPathToHref, memberHref, pathSegments } from './paths.ts';
 import { liveProps, PropRenderer, SYNC_PREFIX } from './properties.ts';
 import type { DavResource, DavSpace } from './resource.ts';
 import { clark, dav, davText, document, parseClark, propResponse, statusResponse, DAV_NS, type QName } from './xml-out.ts';
@@ -200,10 +200,11 @@ export class DavEngine {
     const what = parsePropfind(parseBody(await readText(request)));
     if (!target.resource) throw new DavError(404);
     const context = await this.#propContext(site, target.located.space);
-    const parts = [await respond(context, target.segments, target.path, target.resource, what)];
+    const href = hrefOf(target.segments, target.resource.collection);
+    const parts = [await respond(context, { segments: target.segments, path: target.path, href }, target.resource, what)];
     if (depth === 1 && target.resource.collection) {
       for (const { name, resource } of await target.located.space.list(target.path)) {
-        parts.push(await respond(context, [...target.segments, name], [...target.path, name], resource, what));
+        parts.push(await respond(context, member(target, href, name, resource), resource, what));
       }
     }
     return multistatus(parts.join(''));
@@ -295,10 +296,11 @@ export class DavEngine {
     const context = await this.#propContext(site, space);
     const what: PropfindRequest = { kind: 'prop', props: sync.props };
     const parts: string[] = [];
+    const href = hrefOf(target.segments, true);
     let token: string | null;
     if (!sync.token) {
       token = await space.syncToken(target.path);
-      for (const { name, resource } of await space.list(target.path)) parts.push(await respond(context, [...target.segments, name], [...target.path, name], resource, what));
+      for (const { name, resource } of await space.list(target.path)) parts.push(await respond(context, member(target, href, name, resource), resource, what));
     } else {
       const delta = sync.token.startsWith(SYNC_PREFIX) ? await space.changesSince(target.path, sync.token.slice(SYNC_PREFIX.length)) : null;
       if (!delta) throw new DavError(403, 'valid-sync-token', 'the sync token is not valid here');
@@ -306,7 +308,7 @@ export class DavEngine {
       for (const name of delta.changed) {
         const path = [...target.path, name];
         const resource = await space.find(path);
-        if (resource) parts.push(await respond(context, [...target.segments, name], path, resource, what));
+        if (resource) parts.push(await respond(context, member(target, href, name, resource), resource, what));
       }
       for (const name of delta.removed) parts.push(statusResponse(hrefOf([...target.segments, name], false), 404));
     }
@@ -360,8 +362,18 @@ export class DavEngine {
   }
 }
 
-async function respond(context: PropRenderer, segments: string[], path: string[], resource: DavResource, what: PropfindRequest): Promise<string> {
-  const href = hrefOf(segments, resource.collection);
+interface Member {
+  segments: string[];
+  path: string[];
+  href: string;
+}
+
+function member(parent: Target, parentHref: string, name: string, resource: DavResource): Member {
+  return { segments: [...parent.segments, name], path: [...parent.path, name], href: memberHref(parentHref, name, resource.collection) };
+}
+
+async function respond(context: PropRenderer, at: Member, resource: DavResource, what: PropfindRequest): Promise<string> {
+  const href = at.href;
   const live = liveProps(resource);
   const byStatus = new Map<number, string[]>([[200, []], [404, []]]);
   if (what.kind === 'propname') {
@@ -369,8 +381,9 @@ async function respond(context: PropRenderer, segments: string[], path: string[]
     return propResponse(href, byStatus);
   }
   const names: QName[] = what.kind === 'prop' ? what.props : [...live.filter((q) => q.ns === DAV_NS && ALLPROP.has(q.name)), ...what.include];
+  const syncToken = resource.collection && PropRenderer.needsSyncToken(names) ? await context.syncToken(at.path) : null;
   for (const q of names) {
-    const value = await context.render(q, resource, path, segments);
+    const value = context.render(q, resource, at.segments, syncToken);
     if (value !== null) byStatus.get(200)!.push(value);
     else if (resource.deadProps[clark(q)] !== undefined) byStatus.get(200)!.push(resource.deadProps[clark(q)]!);
     else byStatus.get(404)!.push(emptyProp(q));

@@ -21,7 +21,10 @@ export function pathSegments(rawPath: string): string[] {
   return segments;
 }
 
-function encodeSegment(segment: string): string {
+const PLAIN_SEGMENT = /^[A-Za-z0-9._~@-]*$/;
+
+export function encodeSegment(segment: string): string {
+  if (PLAIN_SEGMENT.test(segment)) return segment;
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%40/g, '@');
 }
 
@@ -29,6 +32,11 @@ function encodeSegment(segment: string): string {
 export function hrefOf(segments: string[], collection: boolean): string {
   const path = `/${segments.map(encodeSegment).join('/')}`;
   return collection && segments.length ? `${path}/` : path;
+}
+
+/** The href of a member of the collection at `parentHref` (which ends with a slash). */
+export function memberHref(parentHref: string, name: string, collection: boolean): string {
+  return `${parentHref}${encodeSegment(name)}${collection ? '/' : ''}`;
 }
 
 /** The key locks are stored under: decoded, slash-joined, collections with a trailing slash. */

@@ -23,6 +23,8 @@ export function liveProps(resource: DavResource): QName[] {
   return [...names, ...Object.keys(resource.extraProps ?? {}).map(parseClark)];
 }
 
+const SUPPORTED_LOCK = dav('supportedlock', ['exclusive', 'shared'].map((s) => dav('lockentry', dav('lockscope', dav(s)) + dav('locktype', dav('write')))).join(''));
+
 const WRITE_PRIVILEGES = ['write', 'write-properties', 'write-content', 'bind', 'unbind', 'unlock'];
 
 /** Renders live property values for one request (quota and locks read once, not per resource). */
@@ -38,13 +40,24 @@ export class PropRenderer {
     this.#locks = options.locks;
   }
 
-  /** The property element, or null when the resource does not have that live property. */
-  async render(q: QName, resource: DavResource, path: string[], fullPath: string[]): Promise<string | null> {
+  syncToken(path: string[]): Promise<string | null> {
+    return this.#space.syncToken(path);
+  }
+
+  /** Whether rendering `names` for a collection needs its sync token (one store read, done only then). */
+  static needsSyncToken(names: QName[]): boolean {
+    return names.some((q) => (q.ns === DAV_NS && q.name === 'sync-token') || (q.ns === CALENDARSERVER_NS && q.name === 'getctag'));
+  }
+
+  /**
+   * The property element, or null when the resource does not have that live property. `syncToken`
+   * is the collection's, read beforehand when `needsSyncToken` said so.
+   */
+  render(q: QName, resource: DavResource, fullPath: string[], syncToken: string | null): string | null {
     const extra = resource.extraProps?.[clark(q)];
     if (extra !== undefined) return element(q, extra);
     if (q.ns === CALENDARSERVER_NS && q.name === 'getctag' && resource.collection) {
-      const token = await this.#space.syncToken(path);
-      return token === null ? null : element(q, String(token));
+      return syncToken === null ? null : element(q, syncToken);
     }
     if (q.ns !== DAV_NS) return null;
     switch (q.name) {
@@ -55,7 +68,7 @@ export class PropRenderer {
       case 'getcontenttype': return resource.collection ? null : davText(q.name, resource.contentType ?? 'application/octet-stream');
       case 'getetag': return resource.etag ? davText(q.name, `"${resource.etag}"`) : null;
       case 'resourcetype': return dav(q.name, (resource.collection ? dav('collection') : '') + (resource.resourceTypes ?? []).map((t) => element(t)).join(''));
-      case 'supportedlock': return dav(q.name, ['exclusive', 'shared'].map((s) => dav('lockentry', dav('lockscope', dav(s)) + dav('locktype', dav('write')))).join(''));
+      case 'supportedlock': return SUPPORTED_LOCK;
       case 'lockdiscovery': {
         const here = lockPath(fullPath);
         return dav(q.name, this.#locks.filter((l) => covers(l, here)).map(activeLock).join(''));
@@ -69,11 +82,7 @@ export class PropRenderer {
       case 'supported-report-set': return resource.collection ? dav(q.name, dav('supported-report', dav('report', dav('sync-collection')))) : null;
       case 'quota-used-bytes': return this.#quota && resource.collection ? davText(q.name, this.#quota.used) : null;
       case 'quota-available-bytes': return this.#quota && resource.collection ? davText(q.name, this.#quota.available ?? Math.max(0, Number.MAX_SAFE_INTEGER - this.#quota.used)) : null;
-      case 'sync-token': {
-        if (!resource.collection) return null;
-        const token = await this.#space.syncToken(path);
-        return token === null ? null : davText(q.name, `${SYNC_PREFIX}${token}`);
-      }
+      case 'sync-token': return resource.collection && syncToken !== null ? davText(q.name, `${SYNC_PREFIX}${syncToken}`) : null;
       default: return null;
     }
   }

@@ -27,7 +27,7 @@ function fromRow(row: NodeRow): FileNode {
   return {
     id: row.id, driveId: row.drive_id, parentId: row.parent_id, name: row.name, kind: row.kind === 'dir' ? 'dir' : 'file',
     blob: row.blob, size: row.size, contentType: row.content_type, etag: row.etag,
-    createdAt: row.created_at, modifiedAt: row.modified_at, props: fromJson(row.props),
+    createdAt: row.created_at, modifiedAt: row.modified_at, props: row.props === '{}' ? {} : fromJson(row.props),
   };
 }
 
