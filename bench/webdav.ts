@@ -92,8 +92,9 @@ async function measure(target: Target, ctx: BenchContext): Promise<Result> {
   if (sampler) clearInterval(sampler);
 
   await expectOk('MKCOL', send('MKCOL', `${target.url}many/`));
-  const small = Buffer.from('a small file\n');
-  await pool(files, 8, (i) => expectOk('PUT many', send('PUT', `${target.url}many/f${i}.txt`, { body: small })));
+  // Distinct contents, as real files have (identical ones would all share one blob).
+  const small = (i: number) => Buffer.from(`small file ${i}\n`);
+  await pool(files, 8, (i) => expectOk('PUT many', send('PUT', `${target.url}many/f${i}.txt`, { body: small(i) })));
   const propfind: number[] = [];
   for (let round = 0; round < 3; round++) {
     start = performance.now();
@@ -104,7 +105,7 @@ async function measure(target: Target, ctx: BenchContext): Promise<Result> {
 
   await expectOk('MKCOL', send('MKCOL', `${target.url}small/`));
   start = performance.now();
-  await pool(smallPuts, 1, (i) => expectOk('PUT small', send('PUT', `${target.url}small/s${i}.txt`, { body: small })));
+  await pool(smallPuts, 1, (i) => expectOk('PUT small', send('PUT', `${target.url}small/s${i}.txt`, { body: small(i) })));
   const smallPutsPerSec = smallPuts / ((performance.now() - start) / 1000);
   return { putMBs, getMBs, rssGrowthMiB: target.pid ? peakRss - baseRss : null, propfindMs: Math.min(...propfind), smallPutsPerSec };
 }
