@@ -81,7 +81,7 @@ export class DavEngine {
     const target = await this.#target(site, request.path);
     switch (request.method) {
       case 'OPTIONS': return options();
-      case 'GET': case 'HEAD': return this.#get(request, target);
+      case 'GET': case 'HEAD': return this.#get(site, request, target);
       case 'PUT': return this.#put(site, request, target);
       case 'DELETE': return this.#delete(site, request, target);
       case 'MKCOL': return this.#mkcol(site, request, target);
@@ -104,9 +104,11 @@ export class DavEngine {
     return { segments, located, path, resource: await located.space.find(path) };
   }
 
-  async #get(request: DavRequest, target: Target): Promise<DavResponse> {
+  async #get(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
     const resource = target.resource;
     if (!resource) throw new DavError(404);
+    // The If header constrains every method (RFC 4918 §10.4), reads included.
+    await this.#ifLists(site, request, target);
     const headers = entityHeaders(resource);
     if (checkPreconditions(request.headers, resource, true) === 304) return { status: 304, headers: pick(headers, ['etag', 'last-modified']), body: null };
     if (resource.collection) {
@@ -199,6 +201,7 @@ export class DavEngine {
     if (depth === 'infinity') throw new DavError(403, 'propfind-finite-depth', 'Depth: infinity is not supported');
     const what = parsePropfind(parseBody(await readText(request)));
     if (!target.resource) throw new DavError(404);
+    await this.#ifLists(site, request, target);
     const context = await this.#propContext(site, target.located.space);
     const href = hrefOf(target.segments, target.resource.collection);
     const parts = [await respond(context, { segments: target.segments, path: target.path, href }, target.resource, what)];

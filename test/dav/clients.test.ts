@@ -162,6 +162,8 @@ describe('Finder copies a file', () => {
     expect(suffix.text).toBe('789');
     expect((await dav(s.http, 'GET', `${base}/range.txt`, { user: ANN, headers: { range: 'bytes=20-' } })).status).toBe(416);
     expect((await dav(s.http, 'GET', `${base}/range.txt`, { user: ANN, headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await dav(s.http, 'GET', `${base}/range.txt`, { user: ANN, headers: { if: `([${etag}])` } })).status).toBe(200);
+    expect((await dav(s.http, 'GET', `${base}/range.txt`, { user: ANN, headers: { if: '(["other"])' } })).status).toBe(412);
     expect((await dav(s.http, 'GET', `${base}/range.txt`, { user: ANN, headers: { 'if-modified-since': head.headers.get('last-modified')! } })).status).toBe(304);
     expect((await dav(s.http, 'PUT', `${base}/range.txt`, { user: ANN, headers: { 'if-match': '"stale"' }, body: 'x' })).status).toBe(412);
     expect((await dav(s.http, 'PUT', `${base}/range.txt`, { user: ANN, headers: { 'content-range': 'bytes 0-0/10' }, body: 'x' })).status).toBe(400);

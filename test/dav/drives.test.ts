@@ -1,4 +1,6 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { RunningServer } from '../helpers/server.ts';
 import { basic, dav, rawDav, startDavServer } from './setup.ts';
 
@@ -216,6 +218,23 @@ describe('authentication', () => {
     const as = (secret: string) => fetch(`${s.http}/acme/webdav/home/`, { method: 'PROPFIND', headers: { depth: '0', authorization: `Basic ${Buffer.from(`${CY}:${secret}`).toString('base64')}` } });
     expect((await as(davPass)).status).toBe(207);
     expect((await as(imapPass)).status).toBe(401);
+  });
+
+  it('takes an OAuth bearer token from the tenant\'s identity provider', async () => {
+    const pair = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    try {
+      const issuer = 'https://idp.acme.test/';
+      await s.stoaOk(['tenant', 'oauth', 'acme', '--issuer', issuer, '--audience', 'stoa', '--jwks', `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`]);
+      const token = await new SignJWT({ email: ANN }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('stoa').setIssuedAt().setExpirationTime('5m').sign(pair.privateKey);
+      const as = (value: string) => fetch(`${s.http}/acme/webdav/home/`, { method: 'PROPFIND', headers: { depth: '0', authorization: `Bearer ${value}` } });
+      expect((await as(token)).status).toBe(207);
+      expect((await as(`${token.slice(0, -4)}AAAA`)).status).toBe(401);
+    } finally {
+      jwks.close();
+    }
   });
 
   it('answers the principal with current-user-principal, owner and privileges', async () => {
