@@ -170,6 +170,8 @@ export class DavEngine {
     const to = lockPath(destination.segments);
     if (from === to) throw new DavError(403, null, 'source and destination are the same');
     if (source.resource.collection && to.startsWith(`${from}/`)) throw new DavError(403, null, 'cannot copy a collection into itself');
+    // Overwriting an ancestor would delete the source before it is copied.
+    if (from.startsWith(`${to}/`)) throw new DavError(403, null, 'the destination contains the source');
     if (move && !source.path.length) throw new DavError(403, null, 'a drive itself cannot be moved');
     const ifLists = await this.#ifLists(site, request, source);
     if (move) await this.#requireTokens(site, source, ifLists, { member: true, deep: true });
@@ -424,7 +426,7 @@ export function options(): DavResponse {
 }
 
 function allowFor(resource: DavResource): string {
-  return DAV_METHODS.filter((m) => !(resource.collection ? ['PUT'] : ['MKCOL']).includes(m) && m !== 'MKCOL').join(', ');
+  return DAV_METHODS.filter((m) => m !== 'MKCOL' && !(resource.collection && m === 'PUT')).join(', ');
 }
 
 function entityHeaders(resource: DavResource): Record<string, string> {

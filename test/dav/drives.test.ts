@@ -105,6 +105,11 @@ describe('isolation', () => {
     const dotted = await dav(s.http, 'MOVE', '/acme/webdav/home/private.txt', { user: ANN, headers: { destination: '/acme/webdav/home/%2e%2e/%2e%2e/other/webdav/home/x' } });
     expect(dotted.status).toBe(403);
     expect((await dav(s.http, 'GET', '/acme/webdav/home/private.txt', { user: ANN })).text).toBe('ann only');
+    await dav(s.http, 'MKCOL', '/acme/webdav/home/outer', { user: ANN });
+    await dav(s.http, 'PUT', '/acme/webdav/home/outer/inner.txt', { user: ANN, body: 'inner' });
+    const ontoAncestor = await dav(s.http, 'MOVE', '/acme/webdav/home/outer/inner.txt', { user: ANN, headers: { destination: '/acme/webdav/home/outer', overwrite: 'T' } });
+    expect(ontoAncestor.status).toBe(403);
+    expect((await dav(s.http, 'GET', '/acme/webdav/home/outer/inner.txt', { user: ANN })).text).toBe('inner');
   });
 
   it('treats composed and decomposed spellings of a name as one file', async () => {
