@@ -1,5 +1,6 @@
 import { dnsRecords } from '../autoconfig/dns.ts';
 import type { PublicEndpoints } from '../autoconfig/endpoints.ts';
+import { oidcRedirectUrl } from '../autoconfig/services.ts';
 import { parseScopes } from '../directory/credentials.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import type { Directory } from '../directory/index.ts';
@@ -68,6 +69,23 @@ export const COMMANDS: Record<string, Command> = {
       if (!issuer || !audience || !jwksUrl) throw new UsageError('--issuer, --audience and --jwks are all needed');
       await ctx.directory.tenants.setOAuth(slug, { issuer, audience, jwksUrl });
       ctx.print(`tenant ${slug}: bearer tokens from ${issuer} accepted`);
+    },
+  },
+  'tenant oidc': {
+    usage: 'tenant oidc <tenant> --issuer URL --client-id ID [--client-secret-stdin] | --clear   (account page sign-in)',
+    async run(ctx, args) {
+      const slug = arg(args, 0, 'tenant');
+      if (args.values.clear) {
+        await ctx.directory.tenants.setOidc(slug, null);
+        ctx.print(`tenant ${slug}: OpenID Connect sign-in turned off`);
+        return;
+      }
+      const [issuer, clientId] = [option(args, 'issuer'), option(args, 'client-id')];
+      if (!issuer || !clientId) throw new UsageError('--issuer and --client-id are both needed');
+      if (!URL.canParse(issuer) || new URL(issuer).protocol !== 'https:') throw new UsageError('--issuer must be an https URL');
+      const clientSecret = args.values['client-secret-stdin'] ? await readSecretFromStdin() : undefined;
+      await ctx.directory.tenants.setOidc(slug, clientSecret ? { issuer, clientId, clientSecret } : { issuer, clientId });
+      ctx.print(`tenant ${slug}: account page sign-in through ${issuer}; register this redirect URI there: ${oidcRedirectUrl(ctx.endpoints)}`);
     },
   },
   'domain add': {
