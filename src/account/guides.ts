@@ -32,7 +32,7 @@ export function manualSettings(v: GuideValues): Html {
   const [imap, smtp] = [imapServers(e)[0], submissionServers(e)[0]];
   return html`<dl class="settings">
     <dt>User name</dt><dd><code>${v.address}</code></dd>
-    <dt>Password</dt><dd>an app password (create one below; never your account password)</dd>
+    <dt>Password</dt><dd>an app password from the <a href="/account">App passwords</a> page (never your account password)</dd>
     ${imap ? html`<dt>Incoming mail (IMAP)</dt><dd><code>${imap.host}</code>, port <code>${imap.port}</code>, ${security(imap)}</dd>` : ''}
     ${smtp ? html`<dt>Outgoing mail (SMTP)</dt><dd><code>${smtp.host}</code>, port <code>${smtp.port}</code>, ${security(smtp)}, authentication: normal password</dd>` : ''}
     <dt>Calendars (CalDAV)</dt><dd><code>${davUrl(e, v.tenantSlug, 'calendar')}</code></dd>

@@ -5,13 +5,14 @@
  */
 import type { RunningServer } from '../helpers/server.ts';
 import { startServer } from '../helpers/server.ts';
+import { dnsOf, PUBLIC_ENV } from '../autoconfig/setup.ts';
 import { ANN, appPasswordLines, BOB, provisionAnnAndBob, serverCertFile, verifiedProfile } from './setup.ts';
 import { csrfOf, Visitor } from './visitor.ts';
 
 let s: RunningServer;
 
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer(PUBLIC_ENV);
   await provisionAnnAndBob(s);
 }, 60_000);
 
@@ -133,7 +134,7 @@ describe('app passwords', () => {
     const { page } = await createAppPassword(v, 'Laptop <Thunderbird>');
     expect(page).toContain('New app password “Laptop &lt;Thunderbird&gt;”');
     expect(page).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(page).toContain('caldavs://ann%40acme.test@dav.localhost/');
+    expect(page).toContain('caldavs://ann%40acme.test@dav.example.net:8443/');
     const home = await v.get('/account');
     expect(home.body).not.toContain('new-password'); // shown once only
     const row = /<tr>\s*<td>Laptop &lt;Thunderbird&gt;<\/td><td>imap, dav<\/td><td>[^<]+ UTC<\/td>\s*<td>never<\/td>[\s\S]*?action="\/account\/app-passwords\/([0-9a-f-]+)\/revoke"/.exec(home.body);
@@ -170,7 +171,7 @@ describe('one user never reaches another user\'s data', () => {
     expect(attempt.body).not.toContain('Ann');
     expect((await appPasswordLines(s, ANN.address)).find((l) => l.startsWith(annId))).toMatch(/\tlast used /);
     const setup = await bob.get('/account/setup');
-    expect(setup.body).toContain(`net use S: https://files.localhost/acme/webdav/ /user:${BOB.address} *`);
+    expect(setup.body).toContain(`net use S: https://files.example.org:8443/acme/webdav/ /user:${BOB.address} *`);
     expect(setup.body).not.toContain(ANN.address);
   });
 });
@@ -204,6 +205,18 @@ describe('signing out', () => {
     const del = await fetch(`${s.http}/acme/scim/v2/Users/${found.Resources[0]!.id}`, { method: 'DELETE', headers });
     expect(del.status).toBe(204);
     expect((await v.get('/account')).status).toBe(303);
+  });
+});
+
+describe('the set-up page', () => {
+  test('tells the hosts and ports that `stoa dns` publishes', async () => {
+    const dns = await dnsOf(s, 'acme.test');
+    const page = (await (await signedIn(ANN)).get('/account/setup')).body;
+    const setting = (name: string) => new RegExp(`<dt>${name}</dt><dd>([^\\n]*)</dd>`).exec(page)?.[1];
+    expect(setting('Incoming mail \\(IMAP\\)')).toBe(`<code>${dns.srv.imaps!.target}</code>, port <code>${dns.srv.imaps!.port}</code>, SSL/TLS`);
+    expect(setting('Outgoing mail \\(SMTP\\)')).toMatch(new RegExp(`^<code>${dns.srv.submissions!.target}</code>, port <code>${dns.srv.submissions!.port}</code>, SSL/TLS`));
+    expect(setting('Calendars \\(CalDAV\\)')).toBe(`<code>https://${dns.srv.caldavs!.target}:${dns.srv.caldavs!.port}${dns.path.caldavs}</code>`);
+    expect(setting('Contacts \\(CardDAV\\)')).toBe(`<code>https://${dns.srv.carddavs!.target}:${dns.srv.carddavs!.port}${dns.path.carddavs}</code>`);
   });
 });
 
@@ -241,10 +254,20 @@ describe('stoa tenant oidc', () => {
     const bad = await s.stoa(['tenant', 'oidc', 'acme', '--issuer', 'http://idp.example', '--client-id', 'stoa']);
     expect(bad.code).toBe(2);
     const set = await s.stoaOk(['tenant', 'oidc', 'acme', '--issuer', 'https://idp.example', '--client-id', 'stoa', '--client-secret-stdin'], 'shh\n');
-    expect(set.stdout).toContain('register this redirect URI there: https://localhost/account/oidc/callback');
+    expect(set.stdout).toContain('register this redirect URI there: https://example.org:8443/account/oidc/callback');
     const form = await new Visitor(s.http).get(`/account/login?address=${encodeURIComponent(ANN.address)}`);
     expect(form.body).toContain('href="/account/oidc/start?address=ann%40acme.test"');
     await s.stoaOk(['tenant', 'oidc', 'acme', '--clear']);
     expect((await new Visitor(s.http).get(`/account/login?address=${encodeURIComponent(ANN.address)}`)).body).not.toContain('id="sso"');
+  });
+
+  test('`tenant oauth` (bearer tokens) is set and cleared the same way, apart from OIDC', async () => {
+    const set = await s.stoaOk(['tenant', 'oauth', 'acme', '--issuer', 'https://idp.example', '--audience', 'stoa', '--jwks', 'https://idp.example/jwks']);
+    expect(set.stdout).toBe('tenant acme: bearer tokens from https://idp.example accepted\n');
+    expect((await s.stoa(['tenant', 'oauth', 'acme', '--issuer', 'https://idp.example'])).code).toBe(2);
+    await s.stoaOk(['tenant', 'oidc', 'acme', '--issuer', 'https://idp.example', '--client-id', 'public-client']);
+    expect((await s.stoaOk(['tenant', 'oauth', 'acme', '--clear'])).stdout).toBe('tenant acme: OAuth bearer tokens turned off\n');
+    expect((await new Visitor(s.http).get(`/account/login?address=${encodeURIComponent(ANN.address)}`)).body).toContain('id="sso"');
+    await s.stoaOk(['tenant', 'oidc', 'acme', '--clear']);
   });
 });

@@ -20,9 +20,9 @@ export async function appPasswordLines(s: RunningServer, address: string): Promi
   return (await s.stoaOk(['apppass', 'list', address])).stdout.split('\n').filter(Boolean);
 }
 
-/** The server's generated certificate (hostname `localhost`). */
+/** The server's generated certificate, named for its host name. */
 export function serverCertFile(s: RunningServer): string {
-  return join(s.dataDir, 'certs', 'localhost.crt');
+  return join(s.dataDir, 'certs', `${s.env.STOA_SERVER_HOSTNAME ?? 'localhost'}.crt`);
 }
 
 /**
