@@ -5,7 +5,6 @@ import { html, type Html } from './html.ts';
 
 export interface Viewer {
   address: string;
-  displayName: string;
   csrf: string;
 }
 

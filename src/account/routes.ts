@@ -101,7 +101,7 @@ export function accountRoutes(deps: AccountDeps) {
       await sessions.end(id);
       return null;
     }
-    return { id, session, user, tenant, viewer: { address: user.userName, displayName: user.displayName ?? user.userName, csrf: session.csrf } };
+    return { id, session, user, tenant, viewer: { address: user.userName, csrf: session.csrf } };
   };
 
   /** For a POST that changes something: a live session and its CSRF token, or a 403 and no change. */

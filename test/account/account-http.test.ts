@@ -4,6 +4,7 @@
  * another's data, sign-out ending the session on the server, and the profile download.
  */
 import type { RunningServer } from '../helpers/server.ts';
+import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../helpers/server.ts';
 import { dnsOf, PUBLIC_ENV } from '../autoconfig/setup.ts';
 import { ANN, appPasswordLines, BOB, provisionAnnAndBob, serverCertFile, verifiedProfile } from './setup.ts';
@@ -72,6 +73,22 @@ describe('signing in with a password', () => {
     expect(answer.body).toContain('Wrong address or password.');
     expect(v.cookies.has('__Host-stoa-session')).toBe(false);
     expect((await v.get('/account')).status).toBe(303);
+  });
+
+  test('failed sign-ins are throttled like every login (429 with Retry-After), without a session', async () => {
+    await s.stoaOk(['user', 'add', 'dee@acme.test', '--password-stdin'], 'dee password here\n');
+    const v = new Visitor(s.http);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 10 && !statuses.includes(429); i++) {
+      const answer = await v.signIn('dee@acme.test', `wrong ${i}`);
+      statuses.push(answer.status);
+      retryAfter ??= answer.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    expect(v.cookies.has('__Host-stoa-session')).toBe(false);
   });
 
   test('an app password does not open the account page', async () => {
@@ -246,6 +263,29 @@ describe('the Apple profile download', () => {
     expect(forged.status).toBe(403);
     expect(forged.type).toMatch(/^text\/html/);
     expect(await appPasswordLines(s, ANN.address)).toEqual(before);
+  });
+});
+
+describe('OpenID Connect refusals', () => {
+  test('no provider for the tenant: 400; an unreachable provider: 502 and no redirect', async () => {
+    const v = new Visitor(s.http);
+    expect((await v.get(`/account/oidc/start?address=${encodeURIComponent(ANN.address)}`)).status).toBe(400);
+    expect((await v.get('/account/oidc/start?address=nobody@unknown.test')).status).toBe(400);
+    await s.stoaOk(['tenant', 'oidc', 'acme', '--issuer', `https://127.0.0.1:${await freePort()}`, '--client-id', 'stoa']);
+    try {
+      const answer = await v.get(`/account/oidc/start?address=${encodeURIComponent(ANN.address)}`);
+      expect({ status: answer.status, location: answer.location }).toEqual({ status: 502, location: null });
+      expect(answer.body).toContain('could not be reached');
+    } finally {
+      await s.stoaOk(['tenant', 'oidc', 'acme', '--clear']);
+    }
+  });
+
+  test('a callback this browser did not start is refused', async () => {
+    const v = new Visitor(s.http);
+    expect((await v.get('/account/oidc/callback?state=made-up&code=stolen')).status).toBe(403);
+    expect((await v.get('/account/oidc/callback?code=stolen')).status).toBe(403);
+    expect(v.cookies.has('__Host-stoa-session')).toBe(false);
   });
 });
 

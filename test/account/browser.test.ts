@@ -15,6 +15,8 @@ import { ANN, provisionAnnAndBob, serverCertFile, verifiedProfile } from './setu
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 const CAROL = { sub: 'carol-1', email: 'carol@acme.test', password: 'carol at the provider', name: 'Carol Example' };
 const STRANGER = { sub: 'dan-2', email: 'dan@elsewhere.test', password: 'dan at the provider', name: 'Dan Elsewhere' };
+/** An account at the provider that claims Ann's address: trusted by no tenant but acme. */
+const IMPOSTOR = { sub: 'eve-3', email: ANN.address, password: 'eve at the provider', name: 'Eve' };
 
 let s: RunningServer;
 let idp: TestIdentityProvider;
@@ -24,10 +26,14 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   idp = await TestIdentityProvider.prepare();
   s = await startServer({ STOA_IMAP_PORT: FREE_PORT, NODE_EXTRA_CA_CERTS: idp.certFile });
-  await idp.start({ redirectUri: `${s.https}/account/oidc/callback`, accounts: [CAROL, STRANGER] });
+  await idp.start({ redirectUri: `${s.https}/account/oidc/callback`, accounts: [CAROL, STRANGER, IMPOSTOR] });
   await provisionAnnAndBob(s);
   await s.stoaOk(['user', 'add', CAROL.email, '--name', CAROL.name, '--sso-only']);
-  await s.stoaOk(['tenant', 'oidc', 'acme', '--issuer', idp.issuer, '--client-id', CLIENT_ID, '--client-secret-stdin'], `${CLIENT_SECRET}\n`);
+  await s.stoaOk(['tenant', 'add', 'other', '--name', 'Other Org']);
+  await s.stoaOk(['domain', 'add', 'other', 'other.test']);
+  for (const tenant of ['acme', 'other']) {
+    await s.stoaOk(['tenant', 'oidc', tenant, '--issuer', idp.issuer, '--client-id', CLIENT_ID, '--client-secret-stdin'], `${CLIENT_SECRET}\n`);
+  }
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -113,9 +119,10 @@ test('the set-up page shows the user\'s own values and downloads a signed profil
   expect(await imapLogin(ANN.address, password)).toBe(true);
 }, 180_000);
 
-async function signInAtProvider(page: Page, account: typeof CAROL): Promise<void> {
+/** Starts at the account page with `typed` as the address, then signs in at the provider as `account`. */
+async function signInAtProvider(page: Page, typed: string, account: typeof CAROL): Promise<void> {
   await page.goto(`${s.https}/account/login`);
-  await page.getByLabel('Email address').fill(account.email.endsWith('@acme.test') ? account.email : 'someone@acme.test');
+  await page.getByLabel('Email address').fill(typed);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('link', { name: 'Sign in with your organisation\'s account' }).click();
   await page.getByRole('heading', { level: 1, name: 'Test identity provider' }).waitFor();
@@ -127,7 +134,7 @@ async function signInAtProvider(page: Page, account: typeof CAROL): Promise<void
 
 test('OpenID Connect sign-in through the tenant\'s identity provider', async () => {
   const page = await newPage();
-  await signInAtProvider(page, CAROL);
+  await signInAtProvider(page, CAROL.email, CAROL);
   await page.getByRole('heading', { level: 1, name: 'App passwords' }).waitFor();
   expect(new URL(page.url()).pathname).toBe('/account');
   expect(await page.locator('main').textContent()).toContain(`Signed in as ${CAROL.email}`);
@@ -140,7 +147,15 @@ test('OpenID Connect sign-in through the tenant\'s identity provider', async () 
 
 test('a provider account that matches no user of the tenant gets no session', async () => {
   const page = await newPage();
-  await signInAtProvider(page, STRANGER);
+  await signInAtProvider(page, 'someone@acme.test', STRANGER);
+  await page.getByRole('heading', { level: 1, name: 'No account' }).waitFor();
+  await page.goto(`${s.https}/account`);
+  expect(new URL(page.url()).pathname).toBe('/account/login');
+}, 180_000);
+
+test('a sign-in started for one tenant never opens a user of another, whatever the provider claims', async () => {
+  const page = await newPage();
+  await signInAtProvider(page, 'someone@other.test', IMPOSTOR);
   await page.getByRole('heading', { level: 1, name: 'No account' }).waitFor();
   await page.goto(`${s.https}/account`);
   expect(new URL(page.url()).pathname).toBe('/account/login');
