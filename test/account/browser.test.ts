@@ -145,17 +145,13 @@ test('OpenID Connect sign-in through the tenant\'s identity provider', async () 
   expect(await imapLogin(CAROL.email, secret)).toBe(true);
 }, 180_000);
 
-test('a provider account that matches no user of the tenant gets no session', async () => {
+// The impostor claims Ann's address, but the sign-in was started for tenant `other`.
+test.each([
+  ['a provider account that matches no user of the tenant gets no session', 'someone@acme.test', STRANGER],
+  ['a sign-in started for one tenant never opens a user of another, whatever the provider claims', 'someone@other.test', IMPOSTOR],
+])('%s', async (_title, typed, account) => {
   const page = await newPage();
-  await signInAtProvider(page, 'someone@acme.test', STRANGER);
-  await page.getByRole('heading', { level: 1, name: 'No account' }).waitFor();
-  await page.goto(`${s.https}/account`);
-  expect(new URL(page.url()).pathname).toBe('/account/login');
-}, 180_000);
-
-test('a sign-in started for one tenant never opens a user of another, whatever the provider claims', async () => {
-  const page = await newPage();
-  await signInAtProvider(page, 'someone@other.test', IMPOSTOR);
+  await signInAtProvider(page, typed, account);
   await page.getByRole('heading', { level: 1, name: 'No account' }).waitFor();
   await page.goto(`${s.https}/account`);
   expect(new URL(page.url()).pathname).toBe('/account/login');
