@@ -75,6 +75,12 @@ function list(form: Form, name: string): string[] {
   return Array.isArray(value) ? value : value ? [value] : [];
 }
 
+/** A query parameter given once; anything else (absent, repeated) is empty. */
+function param(query: unknown, name: string): string {
+  const value = (query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
 function page(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).type(HTML).send(body);
 }
@@ -149,9 +155,9 @@ export function accountRoutes(deps: AccountDeps) {
 
     app.get('/account/style.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLE));
 
-    app.get<{ Querystring: { address?: string } }>('/account/login', async (request, reply) => {
+    app.get('/account/login', async (request, reply) => {
       if (await current(request)) return reply.redirect('/account', 303);
-      const address = request.query.address?.trim() ?? '';
+      const address = param(request.query, 'address');
       if (!address) return page(reply, 200, addressPage());
       if (!domainOf(address)) return page(reply, 400, addressPage('Please give your full email address.'));
       const tenant = await tenantOf(address);
@@ -179,8 +185,8 @@ export function accountRoutes(deps: AccountDeps) {
       }
     });
 
-    app.get<{ Querystring: { address?: string } }>('/account/oidc/start', async (request, reply) => {
-      const address = request.query.address?.trim() ?? '';
+    app.get('/account/oidc/start', async (request, reply) => {
+      const address = param(request.query, 'address');
       const tenant = await tenantOf(address);
       const settings = tenant?.settings.oidc;
       if (!tenant || !settings) return page(reply, 400, errorPage('No identity provider', 'This address does not sign in with an identity provider here.'));
@@ -195,12 +201,13 @@ export function accountRoutes(deps: AccountDeps) {
       }
     });
 
-    app.get<{ Querystring: Record<string, string | undefined> }>('/account/oidc/callback', async (request, reply) => {
-      const state = request.query.state;
+    app.get('/account/oidc/callback', async (request, reply) => {
+      const state = param(request.query, 'state');
       const expected = readSigned(request, OIDC_COOKIE);
       reply.clearCookie(OIDC_COOKIE, COOKIE);
       if (!state || !expected || !sameToken(state, expected)) return page(reply, 403, errorPage('Request refused', 'This sign-in did not start in this browser. Please sign in again.'));
-      if (request.query.error) return page(reply, 401, errorPage('Not signed in', `The identity provider did not sign you in (${request.query.error}).`));
+      const error = param(request.query, 'error');
+      if (error) return page(reply, 401, errorPage('Not signed in', `The identity provider did not sign you in (${error}).`));
       let outcome: { tenantId: string; addresses: string[] };
       try {
         outcome = await oidc.finish(state, new URL(request.url, `${request.protocol}://${request.host}`), async (id) => (await directory.tenants.byId(id))?.settings.oidc);

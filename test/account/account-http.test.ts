@@ -43,6 +43,8 @@ describe('signing in with a password', () => {
     const v = new Visitor(s.http);
     const first = await v.get('/account');
     expect({ status: first.status, location: first.location }).toEqual({ status: 303, location: '/account/login' });
+    const repeated = await v.get('/account/login?address=a@acme.test&address=b@acme.test');
+    expect({ status: repeated.status, password: repeated.body.includes('type="password"') }).toEqual({ status: 200, password: false });
     const askAddress = await v.get('/account/login');
     expect(askAddress.body).toMatch(/<input id="address" name="address" type="email"/);
     expect(askAddress.body).not.toMatch(/type="password"/);
@@ -283,6 +285,7 @@ describe('OpenID Connect refusals', () => {
 
   test('a callback this browser did not start is refused', async () => {
     const v = new Visitor(s.http);
+    expect((await v.get('/account/oidc/callback?state=a&state=b&code=x')).status).toBe(403);
     expect((await v.get('/account/oidc/callback?state=made-up&code=stolen')).status).toBe(403);
     expect((await v.get('/account/oidc/callback?code=stolen')).status).toBe(403);
     expect(v.cookies.has('__Host-stoa-session')).toBe(false);
