@@ -42,6 +42,8 @@ const OIDC_COOKIE = '__Host-stoa-oidc';
 const COOKIE = { signed: true, httpOnly: true, secure: true, sameSite: 'lax', path: '/' } as const;
 const FORM_LIMIT = 16 * 1024;
 const LABEL_MAX = 100;
+/** Pending sign-ins one client address may start per ten minutes: each is a key-value row until used. */
+const OIDC_STARTS_PER_CLIENT = 100;
 const HTML = 'text/html; charset=utf-8';
 const STYLE = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
 const SECURITY_HEADERS = {
@@ -190,6 +192,9 @@ export function accountRoutes(deps: AccountDeps) {
       const tenant = await tenantOf(address);
       const settings = tenant?.settings.oidc;
       if (!tenant || !settings) return page(reply, 400, errorPage('No identity provider', 'This address does not sign in with an identity provider here.'));
+      if (await deps.kv.incr(`account:oidc-starts:${request.ip}`, 1, PENDING_TTL_MS) > OIDC_STARTS_PER_CLIENT) {
+        return page(reply.header('retry-after', String(PENDING_TTL_MS / 1000)), 429, errorPage('Too many sign-ins', 'Too many sign-ins were started from your network. Please try again in a few minutes.'));
+      }
       try {
         const { url, state } = await oidc.start(tenant, settings, `${request.protocol}://${request.host}/account/oidc/callback`, address);
         reply.setCookie(OIDC_COOKIE, state, { ...COOKIE, maxAge: PENDING_TTL_MS / 1000 });

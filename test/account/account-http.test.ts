@@ -278,6 +278,10 @@ describe('OpenID Connect refusals', () => {
       const answer = await v.get(`/account/oidc/start?address=${encodeURIComponent(ANN.address)}`);
       expect({ status: answer.status, location: answer.location }).toEqual({ status: 502, location: null });
       expect(answer.body).toContain('could not be reached');
+      // Each start is a pending row in the key-value: one client address may start only so many.
+      let status = 0;
+      for (let i = 0; i < 120 && status !== 429; i++) status = (await v.get(`/account/oidc/start?address=${encodeURIComponent(ANN.address)}`)).status;
+      expect(status).toBe(429);
     } finally {
       await s.stoaOk(['tenant', 'oidc', 'acme', '--clear']);
     }
