@@ -127,8 +127,8 @@ export function accountRoutes(deps: AccountDeps) {
     return me;
   };
 
-  const signIn = async (reply: FastifyReply, user: UserRecord, via: Session['via']) => {
-    const id = await sessions.create({ userId: user.id, tenantId: user.tenantId }, via);
+  const signIn = async (reply: FastifyReply, user: UserRecord) => {
+    const id = await sessions.create({ userId: user.id, tenantId: user.tenantId });
     reply.setCookie(SESSION_COOKIE, id, { ...COOKIE, maxAge: SESSION_TTL_MS / 1000 });
     return reply.redirect('/account', 303);
   };
@@ -179,7 +179,7 @@ export function accountRoutes(deps: AccountDeps) {
         const user = await directory.users.get(principal.tenantId, principal.userId);
         if (!user) return again(401, 'Wrong address or password.');
         reply.clearCookie(LOGIN_COOKIE, COOKIE);
-        return signIn(reply, user, 'password');
+        return signIn(reply, user);
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         if (err.reason === 'throttled') reply.header('retry-after', String(err.retryAfter));
@@ -223,7 +223,7 @@ export function accountRoutes(deps: AccountDeps) {
       }
       for (const address of outcome.addresses) {
         const user = await directory.users.byAddress(address);
-        if (user && user.tenantId === outcome.tenantId && user.active && !user.deletedAt) return signIn(reply, user, 'oidc');
+        if (user && user.tenantId === outcome.tenantId && user.active && !user.deletedAt) return signIn(reply, user);
       }
       return page(reply, 403, errorPage('No account', 'The identity provider signed you in, but no account of this organisation has your address.'));
     });

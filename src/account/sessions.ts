@@ -12,8 +12,6 @@ export interface Session {
   tenantId: string;
   /** Sent back in a hidden field of every form that changes something. */
   csrf: string;
-  via: 'password' | 'oidc';
-  createdAt: string;
 }
 
 export const SESSION_TTL_MS = 8 * 3_600_000;
@@ -47,9 +45,9 @@ export class SessionStore {
   }
 
   /** A new session (a new id at every sign-in, so an id known before it is worth nothing). */
-  async create(user: { userId: string; tenantId: string }, via: Session['via']): Promise<string> {
+  async create(user: { userId: string; tenantId: string }): Promise<string> {
     const id = randomToken();
-    const session: Session = { ...user, csrf: randomToken(), via, createdAt: new Date().toISOString() };
+    const session: Session = { ...user, csrf: randomToken() };
     await this.#kv.set(this.#key(id), JSON.stringify(session), SESSION_TTL_MS);
     return id;
   }
