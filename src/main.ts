@@ -4,11 +4,14 @@ import { accountRoutes } from './account/routes.ts';
 import { publicEndpoints } from './autoconfig/endpoints.ts';
 import { autoconfigRoutes } from './autoconfig/routes.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { davRoutes } from './dav/routes.ts';
+import { LockManager } from './dav/locks.ts';
 import { createDirectory } from './directory/index.ts';
 import { directorySettings } from './directory/settings.ts';
 import { startHttp } from './http/server.ts';
 import { startImap } from './imap/server.ts';
 import { createLogger } from './logging.ts';
+import { FilesService } from './files/service.ts';
 import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { openStore } from './store/open.ts';
@@ -25,6 +28,11 @@ async function main(): Promise<void> {
   const directory = await createDirectory(store, directorySettings(config));
   const tls = await TlsProvider.open({ certFile: config.tls.cert, keyFile: config.tls.key, dataDir: config.store.datadir, hostname: config.server.hostname });
 
+  const files = new FilesService({ files: store.files, blobs: store.blobs, journal: store.journal, maxFileBytes: config.files.max_file_bytes });
+  const dav = davRoutes({
+    directory, files, locks: new LockManager(store.kv),
+    settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic },
+  });
   const http = await startHttp({
     logger,
     tls,
@@ -34,6 +42,7 @@ async function main(): Promise<void> {
     routes: [
       scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config)),
       accountRoutes({ directory, kv: store.kv, endpoints: publicEndpoints(config), signer: () => tls.keyPair }),
+      dav,
     ],
   });
   for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);

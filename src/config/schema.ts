@@ -69,6 +69,14 @@ export const configSchema = z.object({
      */
     append_limit_bytes: z.number().int().min(1_048_576).default(52_428_800),
   }).prefault({}),
+  files: z.object({
+    /** A user's or group's drive quota unless the directory gives the user their own; 0 = no limit. */
+    quota_bytes: z.number().int().min(0).default(10_737_418_240),
+    /** The largest file a PUT accepts (413 beyond). */
+    max_file_bytes: z.number().int().min(1).default(10_737_418_240),
+    /** Development and tests only: accept Basic credentials on the plain listener from loopback. */
+    plain_loopback_basic: z.boolean().default(false),
+  }).prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

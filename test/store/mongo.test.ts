@@ -3,6 +3,7 @@ import { openMongoStore } from '../../src/store/mongo/index.ts';
 import { describeWithServers } from '../helpers/ferretdb.ts';
 import * as blob from './contract/blob.ts';
 import * as directory from './contract/directory.ts';
+import * as files from './contract/files.ts';
 import type { BuildStore } from './contract/helpers.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
@@ -22,6 +23,7 @@ describeWithServers('mongo store contract', (server) => {
   keyValue.run('mongo', mongo);
   blob.run('mongo', mongo);
   mail.run('mongo', mongo);
+  files.run('mongo', mongo);
 });
 
 async function dropDatabase(url: string, name: string): Promise<void> {

@@ -30,6 +30,9 @@ export const COLLECTIONS = {
   messages: 'mail_messages',
   expunging: 'mail_expunging',
   usage: 'mail_usage',
+  fileNodes: 'file_nodes',
+  fileDrives: 'file_drives',
+  fileLeases: 'file_leases',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -86,6 +89,11 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { blob: 1 }, name: 'blob' },
   ],
   [COLLECTIONS.expunging]: [{ key: { mailboxId: 1 }, name: 'mailbox' }],
+  // Names are unique per directory by the drive lease (files.ts), not by an index: roots share a null parent.
+  [COLLECTIONS.fileNodes]: [
+    { key: { parentId: 1, name: 1 }, name: 'parent_name' },
+    { key: { blob: 1 }, name: 'blob' },
+  ],
 };
 
 /**

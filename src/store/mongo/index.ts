@@ -3,6 +3,7 @@ import type { Store } from '../ports/index.ts';
 import { GridFsBlobStore } from './blobs.ts';
 import { connect, ensureIndexes, guard } from './database.ts';
 import { MongoDirectory } from './directory.ts';
+import { MongoFilesStore } from './files.ts';
 import { MongoJournal } from './journal.ts';
 import { MongoKeyValue } from './key-value.ts';
 import { MongoMailStore } from './mail.ts';
@@ -49,6 +50,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       journal,
       kv: new MongoKeyValue(db),
       mail: new MongoMailStore(db, journal),
+      files: new MongoFilesStore(db, journal),
       blobs: new GridFsBlobStore(db),
       close() {
         if (!closing) {

@@ -1,11 +1,13 @@
 import type { BlobStore } from './blob.ts';
 import type { DirectoryStore } from './directory.ts';
+import type { FilesStore } from './files.ts';
 import type { Journal } from './journal.ts';
 import type { KeyValue } from './key-value.ts';
 import type { MailStore } from './mail.ts';
 
 export type * from './blob.ts';
 export type * from './directory.ts';
+export type * from './files.ts';
 export type * from './journal.ts';
 export type * from './key-value.ts';
 export type * from './mail.ts';
@@ -13,6 +15,7 @@ export { MailboxNotFoundError, OverQuotaError } from './mail.ts';
 export { BlobTooLargeError } from './blob.ts';
 export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
 export { PROTOCOLS } from './directory.ts';
+export { DriveFullError, FileExistsError, FileNotFoundError, filesContainer } from './files.ts';
 
 /** Everything an adapter provides; services take only the ports they need. */
 export interface Store {
@@ -22,5 +25,6 @@ export interface Store {
   kv: KeyValue;
   blobs: BlobStore;
   mail: MailStore;
+  files: FilesStore;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { FileBlobStore } from './blobs.ts';
 import type { Db } from './database.ts';
 import { openDatabase } from './database.ts';
 import { SqliteDirectory } from './directory.ts';
+import { SqliteFilesStore } from './files.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteKeyValue } from './key-value.ts';
 import { SqliteMailStore } from './mail.ts';
@@ -48,6 +49,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       journal,
       kv: new SqliteKeyValue(db),
       mail: new SqliteMailStore(db, journal),
+      files: new SqliteFilesStore(db, journal),
       blobs,
       close() {
         if (!closed) {

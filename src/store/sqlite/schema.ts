@@ -193,6 +193,32 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // 3: file drives. A directory's sync token is its journal head (container `files:{id}`).
+  `
+  CREATE TABLE file_nodes (
+    id TEXT PRIMARY KEY,
+    drive_id TEXT NOT NULL,
+    parent_id TEXT REFERENCES file_nodes (id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    blob TEXT,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    etag TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    props TEXT NOT NULL,
+    UNIQUE (parent_id, name)
+  ) STRICT;
+  CREATE UNIQUE INDEX file_roots ON file_nodes (drive_id) WHERE parent_id IS NULL;
+  CREATE INDEX file_nodes_blob ON file_nodes (blob);
+
+  -- Bytes of every file of a drive; written in the same transaction as the nodes.
+  CREATE TABLE file_usage (
+    drive_id TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /**

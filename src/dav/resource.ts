@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import type { QName } from './xml-out.ts';
+
+/**
+ * The engine's view of one resource. Files implement it now; calendars and address books later
+ * add their resource types and live properties (`extraProps`) and reports, on the same core.
+ */
+export interface DavResource {
+  collection: boolean;
+  /** Unquoted, strong. */
+  etag: string | null;
+  contentLength: number | null;
+  contentType: string | null;
+  lastModified: Date;
+  created: Date;
+  displayName: string | null;
+  /** Dead properties: clark name → the property element as XML text. */
+  deadProps: Record<string, string>;
+  /** Resource types besides DAV:collection (e.g. CalDAV's calendar). */
+  resourceTypes?: QName[];
+  /** Kind-specific live properties: clark name → the element's inner XML. Protected from PROPPATCH. */
+  extraProps?: Record<string, string>;
+}
+
+export interface QuotaInfo {
+  used: number;
+  /** null when there is no limit. */
+  available: number | null;
+}
+
+export interface SyncDelta {
+  token: string;
+  /** Member names changed (created or updated) and still present. */
+  changed: string[];
+  /** Member names that no longer exist. */
+  removed: string[];
+}
+
+/**
+ * A mounted tree of resources (a user's drive, a group drive, later a calendar home), addressed by
+ * decoded path segments below its mount point. Writes throw DavError for protocol answers.
+ */
+export interface DavSpace {
+  find(path: string[]): Promise<DavResource | null>;
+  /** Members of a collection, by segment name. */
+  list(path: string[]): Promise<Array<{ name: string; resource: DavResource }>>;
+  read(path: string[], range?: { start: number; end: number }): Promise<Readable>;
+  /** Replaces or creates a non-collection; 409 when the parent is missing. */
+  put(path: string[], body: AsyncIterable<Uint8Array>, contentType: string | null): Promise<{ created: boolean; resource: DavResource }>;
+  mkcol(path: string[]): Promise<void>;
+  remove(path: string[]): Promise<void>;
+  /** Dead properties only; the engine has already refused protected ones. */
+  patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void>;
+  /** Within this space; the destination is free (the engine removed it for Overwrite: T). */
+  copy(from: string[], to: string[], deep: boolean): Promise<void>;
+  move(from: string[], to: string[]): Promise<void>;
+  quota(): Promise<QuotaInfo | null>;
+  /**
+   * A collection's sync state (RFC 6578) and getctag: opaque, URI-safe, naming the collection so a
+   * token from elsewhere is refused; null when the kind has none.
+   */
+  syncToken(path: string[]): Promise<string | null>;
+  /** Changes to a collection's members since a token; null when the token is not valid there. */
+  changesSince(path: string[], token: string): Promise<SyncDelta | null>;
+  /** False for read-only views (the drive list, another user's data shared read-only). */
+  readonly writable: boolean;
+  /** The owning principal's href (DAV:owner), or null. */
+  readonly owner: string | null;
+}

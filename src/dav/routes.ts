@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Directory } from '../directory/index.ts';
+import type { Principal } from '../directory/principal.ts';
+import { FilesService } from '../files/service.ts';
+import type { GroupRecord, TenantRecord } from '../store/ports/index.ts';
+import { authenticate } from './auth.ts';
+import { DriveSpace } from './drive-space.ts';
+import { DAV_METHODS, DavEngine, errorResponse, options, type DavResponse, type DavSite, type Located } from './engine.ts';
+import { DavError } from './errors.ts';
+import type { LockManager } from './locks.ts';
+import type { DavSpace } from './resource.ts';
+import { MountListSpace } from './virtual-space.ts';
+import { davText, DAV_NS } from './xml-out.ts';
+
+export interface DavSettings {
+  /** Drive quota when the directory sets none for the user; 0 = no limit. */
+  quotaBytes: number;
+  maxFileBytes: number;
+  /** Development and tests: Basic over the plain listener from loopback. */
+  plainLoopbackBasic: boolean;
+}
+
+const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT'];
+/**
+ * Methods Node's HTTP parser knows that this front does not implement: routed so they get 501
+ * (POST and PATCH 405). A token Node's parser does not know is refused by Node itself with 400.
+ */
+const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PATCH'];
+
+/**
+ * The DAV front on the one Fastify app. DAV methods are registered with Fastify, and inside this
+ * plugin every body is left unparsed, so a PUT streams from the socket into the blob store and XML
+ * bodies are read by the engine with its own limits. Layout (docs/ARCHITECTURE.md):
+ * `/{tenant}/webdav/home/` the user's drive, `/{tenant}/webdav/groups/{group}/` each group drive,
+ * `/{tenant}/principals/users/{id}/` the principal.
+ */
+export function davRoutes(deps: { directory: Directory; files: FilesService; locks: LockManager; settings: DavSettings }) {
+  const engine = new DavEngine(deps.locks);
+  return async (app: FastifyInstance) => {
+    for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    // The Windows Mini-Redirector probes the server root before mapping a drive.
+    app.route({ method: 'OPTIONS', url: '/', handler: (_request, reply) => send(reply, options()) });
+    const handler = async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+      if (request.method === 'OPTIONS') return send(reply, options());
+      try {
+        const principal = await authenticate(deps.directory, request, deps.settings.plainLoopbackBasic);
+        const tenant = await deps.directory.tenants.bySlug(request.params.tenant);
+        // Another tenant's path and an unknown one look the same.
+        if (!tenant || tenant.id !== principal.tenantId) throw new DavError(403, 'need-privileges', 'not your tenant');
+        const site = await siteFor(deps, principal, tenant);
+        const url = request.raw.url ?? '/';
+        // A fragment never belongs in a Request-URI; acting on the path without it could delete the wrong thing.
+        if (url.includes('#')) throw new DavError(400, null, 'a fragment is not allowed in the Request-URI');
+        const path = url.replace(/\?.*$/s, '');
+        return send(reply, await engine.handle(site, {
+          method: request.method, path, headers: request.headers, host: request.headers.host, body: request.raw, maxPutBytes: deps.settings.maxFileBytes,
+        }));
+      } catch (err) {
+        if (err instanceof DavError) return send(reply, errorResponse(err));
+        throw err;
+      }
+    };
+    const methods = [...DAV_METHODS, ...UNIMPLEMENTED] as HTTPMethods[];
+    for (const url of ['/:tenant/webdav', '/:tenant/webdav/*', '/:tenant/principals/*']) app.route({ method: methods, url, handler });
+  };
+}
+
+function send(reply: FastifyReply, response: DavResponse): FastifyReply {
+  reply.code(response.status);
+  for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
+  return reply.send(response.body ?? undefined);
+}
+
+/** The spaces one user sees in their tenant. */
+async function siteFor(deps: { directory: Directory; files: FilesService; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
+  const principalHref = `/${tenant.slug}/principals/users/${principal.userId}/`;
+  const user = await deps.directory.users.get(tenant.id, principal.userId);
+  const quota = (bytes: number | null | undefined) => {
+    const value = bytes ?? deps.settings.quotaBytes;
+    return value === 0 ? null : value;
+  };
+  const home = new DriveSpace(deps.files, { id: FilesService.userDrive(tenant.id, principal.userId), quota: quota(user?.quotaBytes) }, { owner: principalHref, displayName: user?.displayName ?? principal.address });
+  let groups: Promise<Map<string, DavSpace>> | undefined;
+  const groupSpaces = () => {
+    groups ??= deps.directory.groups.find(tenant.id, { memberId: principal.userId }, { offset: 0, limit: 1000 }).then(({ items }) => groupDrives(deps.files, items, quota(null)));
+    return groups;
+  };
+  const groupList = new MountListSpace({ displayName: 'Groups' }, async () => [...(await groupSpaces())].map(([name, space]) => ({ name, space })));
+  const root = new MountListSpace({ displayName: 'Files' }, async () => [{ name: 'home', space: home }, { name: 'groups', space: groupList }]);
+  const principalSpace = new MountListSpace({
+    displayName: user?.displayName ?? principal.address,
+    resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
+    extraProps: { [`{${DAV_NS}}principal-URL`]: davText('href', principalHref) },
+  });
+  return {
+    tenantId: tenant.id,
+    userId: principal.userId,
+    principalHref,
+    async locate(segments): Promise<Located | null> {
+      const [slug, area, ...rest] = segments;
+      if (slug?.toLowerCase() !== tenant.slug) return null;
+      if (area === 'principals') {
+        return rest[0] === 'users' && rest[1] === principal.userId ? { space: principalSpace, base: segments.slice(0, 4) } : null;
+      }
+      if (area !== 'webdav') return null;
+      const base = segments.slice(0, 2);
+      if (rest[0] === 'home') return { space: home, base: [...base, 'home'] };
+      if (rest[0] !== 'groups') return { space: root, base };
+      const group = rest[1] === undefined ? undefined : (await groupSpaces()).get(rest[1]);
+      return group ? { space: group, base: [...base, 'groups', rest[1]!] } : { space: groupList, base: [...base, 'groups'] };
+    },
+  };
+}
+
+/** A folder name per group: its display name, made unique with the id where two share one. */
+function groupDrives(files: FilesService, groups: GroupRecord[], quota: number | null): Map<string, DavSpace> {
+  const spaces = new Map<string, DavSpace>();
+  const counts = new Map<string, number>();
+  const nameOf = (g: GroupRecord) => g.displayName.replace(/[/\\\0]/g, '_').normalize('NFC');
+  for (const g of groups) counts.set(nameOf(g), (counts.get(nameOf(g)) ?? 0) + 1);
+  for (const g of groups) {
+    const name = counts.get(nameOf(g))! > 1 ? `${nameOf(g)} (${g.id.slice(0, 8)})` : nameOf(g);
+    spaces.set(name, new DriveSpace(files, { id: FilesService.groupDrive(g.tenantId, g.id), quota }, { owner: null, displayName: g.displayName }));
+  }
+  return spaces;
+}
