@@ -54,10 +54,10 @@ describe('malformed messages still get a usable index', () => {
     expect(envelope[9]).toBe('< x@y>');
   });
 
-  it('a repeated Date header gives ENVELOPE one date, not a list', () => {
+  it('a repeated Date header gives ENVELOPE one date, the last (as Dovecot, and as imap-core for Subject)', () => {
     const { envelope, sentDate } = indexMessage(crlf('Date: Tue, 2 Jan 2024 10:00:00 +0000\nDate: Wed, 3 Jan 2024 10:00:00 +0000\n\nx\n'));
-    expect(envelope[0]).toBe('Tue, 2 Jan 2024 10:00:00 +0000');
-    expect(sentDate).toBe('2024-01-02T10:00:00+00:00');
+    expect(envelope[0]).toBe('Wed, 3 Jan 2024 10:00:00 +0000');
+    expect(sentDate).toBe('2024-01-03T10:00:00+00:00');
   });
 
   it('a missing inner close delimiter ends at the outer delimiter', () => {
