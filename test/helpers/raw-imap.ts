@@ -116,6 +116,22 @@ export class RawImap {
     return res;
   }
 
+  /** Starts IDLE and resolves at the server's continuation; the connection then only listens. */
+  async idle(): Promise<void> {
+    const tag = `t${++this.#tag}`;
+    this.#socket.write(`${tag} IDLE\r\n`);
+    for (;;) {
+      const res = await this.#response();
+      if (res[0] === 0x2b) return;
+      if (res.toString('latin1').startsWith(`${tag} `)) throw new Error(`IDLE refused: ${res.toString('latin1')}`);
+    }
+  }
+
+  /** Drops the connection without LOGOUT (many idling connections at once). */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
   async close(): Promise<void> {
     if (!this.#closed) await this.command(['LOGOUT']).catch(() => undefined);
     this.#socket.destroy();
