@@ -20,7 +20,8 @@ export interface Difference {
 
 const MISSING: Leaf = { kind: 'missing', bytes: Buffer.alloc(0) };
 
-function leaf(t: Token | undefined): Leaf {
+/** A token as a leaf; a list (where a string was expected) shows as its item count. */
+export function leaf(t: Token | undefined): Leaf {
   if (!t) return MISSING;
   switch (t.kind) {
     case 'atom': return { kind: 'atom', bytes: Buffer.from(t.value, 'latin1') };

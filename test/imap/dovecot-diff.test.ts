@@ -9,7 +9,7 @@
 import { decodeBytes } from '../../src/mail/mime/headers.ts';
 import { CORPUS } from '../fixtures/mail/corpus.ts';
 import { startDovecot, type RunningDovecot } from '../helpers/dovecot.ts';
-import { diffLeaves, flatten, partNumbers, show, type Difference, type Leaf } from '../helpers/imap-diff.ts';
+import { diffLeaves, flatten, leaf, partNumbers, show, type Difference, type Leaf } from '../helpers/imap-diff.ts';
 import { fetchItems, RawImap, type Token } from '../helpers/raw-imap.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
 import { provisionAnn } from './setup.ts';
@@ -177,13 +177,6 @@ async function fetchParts(client: RawImap, seq: number, parts: string[]): Promis
   return merged;
 }
 
-function leafOf(t: Token | undefined): Leaf {
-  if (!t) return { kind: 'missing', bytes: Buffer.alloc(0) };
-  if (t.kind === 'quoted' || t.kind === 'literal') return { kind: t.kind, bytes: t.value };
-  if (t.kind === 'nil') return { kind: 'nil', bytes: Buffer.alloc(0) };
-  return { kind: 'atom', bytes: Buffer.from(t.kind === 'atom' ? t.value : '(list)') };
-}
-
 beforeAll(async () => {
   [stoa, dovecot] = await Promise.all([startServer({ STOA_IMAP_PORT: FREE_PORT }), startDovecot()]);
   await provisionAnn(stoa, PASSWORD);
@@ -203,13 +196,13 @@ beforeAll(async () => {
         const theirLeaves = flatten(item, y.get(item));
         add(diffLeaves(item, flatten(item, x.get(item)), theirLeaves), theirLeaves);
       }
-      add(diffLeaves('', new Map([['RFC822.SIZE', leafOf(x.get('RFC822.SIZE'))]]), new Map([['RFC822.SIZE', leafOf(y.get('RFC822.SIZE'))]])));
+      add(diffLeaves('', new Map([['RFC822.SIZE', leaf(x.get('RFC822.SIZE'))]]), new Map([['RFC822.SIZE', leaf(y.get('RFC822.SIZE'))]])));
       if (['ENVELOPE', 'BODYSTRUCTURE'].every((k) => x.get(k)?.kind === 'list' && y.get(k)?.kind === 'list')) answered.push(m.name);
       const parts = [...new Set([...partNumbers(x.get('BODYSTRUCTURE')), ...partNumbers(y.get('BODYSTRUCTURE'))])];
       const [px, py] = [await fetchParts(ours, i + 1, parts), await fetchParts(theirs, i + 1, parts)];
       for (const p of parts) {
         for (const section of [`BODY[${p}.MIME]`, `BODY[${p}]`]) {
-          const [l1, l2] = [leafOf(px.get(section)), leafOf(py.get(section))];
+          const [l1, l2] = [leaf(px.get(section)), leaf(py.get(section))];
           // A body section is the same whether sent quoted or as a literal; only the bytes count.
           if (!l1.bytes.equals(l2.bytes) || (l1.kind === 'missing') !== (l2.kind === 'missing')) {
             cases.push({ field: section, key: section, message: m.name, ours: l1, theirs: l2, theirLeaves: new Map() });
