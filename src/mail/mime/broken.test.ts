@@ -17,6 +17,12 @@ const BROKEN: Array<[string, Buffer]> = [
   ['garbage fixture', mailFixture('garbage')],
 ];
 
+/**
+ * A bound that only a quadratic parse exceeds (that takes minutes on these inputs); it must not
+ * measure speed, because the test machines are shared and a 3 s bound failed under load.
+ */
+const NOT_QUADRATIC_MS = 20_000;
+
 describe('malformed messages still get a usable index', () => {
   it.each(BROKEN)('%s', (_name, raw) => {
     const ix = indexMessage(raw);
@@ -88,7 +94,7 @@ describe('malformed messages still get a usable index', () => {
     const raw = Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`);
     const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['2']?.body[1]).toBe(b64.length);
   });
 
@@ -96,7 +102,7 @@ describe('malformed messages still get a usable index', () => {
     const raw = Buffer.from(`Subject: x\r\n${' folded continuation line\r\n'.repeat(400_000)}`);
     const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['']).toEqual({ header: [0, raw.length], body: [raw.length, 0] });
     expect(ix.headers.subject?.length).toBe(64 * 1024);
   });
