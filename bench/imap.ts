@@ -3,13 +3,14 @@
  * dovecot-imapd) in one run, printing both times and the ratio (Stoa / Dovecot; below 1 means Stoa
  * is faster): a mailbox of 10 000 messages (× --scale), then SELECT, UID FETCH 1:* (FLAGS
  * ENVELOPE), UID SEARCH BODY of a word in 1 % of the messages, 200 APPENDs of 100 KB; then the
- * resident memory of Stoa holding 1 000 authenticated IDLE connections.
+ * resident memory of Stoa holding 1 000 authenticated IDLE connections (and, for comparison,
+ * Dovecot's proportional memory over all its processes).
  *
  * Both mailboxes are filled over IMAP with the same messages; a first SELECT per server (which
  * builds Dovecot's index) runs before the timed steps. Stoa is reached over implicit TLS (it
  * offers no plaintext login), Dovecot over plain TCP on loopback: the TLS cost is on Stoa's side.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startDovecot } from '../test/helpers/dovecot.ts';
 import { RawImap } from '../test/helpers/raw-imap.ts';
 import { FREE_PORT, startServer } from '../test/helpers/server.ts';
@@ -116,8 +117,29 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function idleMemory(ctx: BenchContext, target: Target, pid: number, count: number): Promise<void> {
-  const before = rssKb(pid);
+/**
+ * Dovecot runs a process per connection, so its memory is the proportional set size (shared pages
+ * split between the processes that share them) summed over the master and its children.
+ */
+function dovecotPssKb(master: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      if (Number(entry) !== master && ppid !== master) continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'));
+      total += m ? Number(m[1]) : 0;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+/** Memory in kB before and while `count` connections are authenticated and idling. */
+async function idleMemory(target: Target, memoryKb: () => number, count: number): Promise<{ before: number; after: number; connections: number }> {
+  const before = memoryKb();
   const clients: RawImap[] = [];
   try {
     await pool(count, 20, async () => {
@@ -127,11 +149,14 @@ async function idleMemory(ctx: BenchContext, target: Target, pid: number, count:
       await c.idle();
     });
     await new Promise((r) => setTimeout(r, 2000)); // let the server settle (GC, buffers)
-    const after = rssKb(pid);
-    ctx.print(`Stoa RSS: ${(before / 1024).toFixed(0)} MB before, ${(after / 1024).toFixed(0)} MB with ${clients.length} authenticated IDLE connections (${((after - before) / clients.length).toFixed(0)} kB each)`);
+    return { before, after: memoryKb(), connections: clients.length };
   } finally {
     for (const c of clients) c.destroy();
   }
+}
+
+function printMemory(ctx: BenchContext, what: string, m: { before: number; after: number; connections: number }): void {
+  ctx.print(`${what}: ${(m.before / 1024).toFixed(0)} MB before, ${(m.after / 1024).toFixed(0)} MB with ${m.connections} authenticated IDLE connections (${((m.after - m.before) / m.connections).toFixed(0)} kB each)`);
 }
 
 function print(ctx: BenchContext, rows: Row[]): void {
@@ -177,7 +202,8 @@ export async function imapBench(ctx: BenchContext): Promise<void> {
       rows.push({ step, stoa: x.ms, dovecot: y?.ms ?? null, ...(x.note || y?.note ? { note: `stoa: ${x.note ?? '-'}; dovecot: ${y?.note ?? '-'}` } : {}) });
     }
     print(ctx, rows);
-    await idleMemory(ctx, stoa, server.pid, idlers);
+    printMemory(ctx, 'Stoa RSS', await idleMemory(stoa, () => rssKb(server.pid), idlers));
+    printMemory(ctx, 'Dovecot PSS, all processes', await idleMemory(dove, () => dovecotPssKb(dovecot.pid), idlers));
   } finally {
     await dovecot.stop();
     await server.stop();

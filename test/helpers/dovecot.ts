@@ -57,6 +57,9 @@ first_valid_uid = ${id.uid}
 last_valid_uid = ${id.uid}
 mail_location = maildir:${dir}/mail/%u
 mail_max_userip_connections = 2000
+# Room for the bench's 1 000 idling connections (one imap process each; the defaults allow 100).
+default_process_limit = 1500
+default_client_limit = 3000
 passdb {
   driver = static
   args = password=${password}
