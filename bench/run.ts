@@ -10,6 +10,7 @@ import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { startFerretDb } from '../test/helpers/ferretdb.ts';
 import { directoryBench } from './directory.ts';
 import { webdavBench } from './webdav.ts';
+import { imapBench } from './imap.ts';
 
 export interface BenchContext {
   /** Extra environment for the server under test (the adapter's settings). */
@@ -22,6 +23,7 @@ export interface BenchContext {
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   directory: directoryBench,
   webdav: webdavBench,
+  imap: imapBench,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });

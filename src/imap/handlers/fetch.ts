@@ -83,7 +83,10 @@ async function rowValues(
       // BODY without a section: imap-core would parse the message for it; hand it the stored array.
       values.push(session.getQueryResponse([{ ...item, item: 'bodystructure' }], { bodystructure: structure(meta, 'body') }, opts)[0]);
     } else {
-      values.push(session.getQueryResponse([item], metadata(message, meta, item.item), opts)[0]);
+      const value = session.getQueryResponse([item], metadata(message, meta, item.item), opts)[0];
+      // imap-core's encodeWords turns the NIL subject of a message without one into "" (RFC 3501 §7.4.2 wants NIL).
+      if (item.item === 'envelope' && meta?.envelope[1] === null && Array.isArray(value)) value[1] = null;
+      values.push(value);
     }
   }
   return values;

@@ -17,6 +17,12 @@ const BROKEN: Array<[string, Buffer]> = [
   ['garbage fixture', mailFixture('garbage')],
 ];
 
+/**
+ * A bound that only a quadratic parse exceeds (that takes minutes on these inputs); it must not
+ * measure speed, because the test machines are shared and a 3 s bound failed under load.
+ */
+const NOT_QUADRATIC_MS = 20_000;
+
 describe('malformed messages still get a usable index', () => {
   it.each(BROKEN)('%s', (_name, raw) => {
     const ix = indexMessage(raw);
@@ -54,10 +60,10 @@ describe('malformed messages still get a usable index', () => {
     expect(envelope[9]).toBe('< x@y>');
   });
 
-  it('a repeated Date header gives ENVELOPE one date, not a list', () => {
+  it('a repeated Date header gives ENVELOPE one date, the last (as Dovecot, and as imap-core for Subject)', () => {
     const { envelope, sentDate } = indexMessage(crlf('Date: Tue, 2 Jan 2024 10:00:00 +0000\nDate: Wed, 3 Jan 2024 10:00:00 +0000\n\nx\n'));
-    expect(envelope[0]).toBe('Tue, 2 Jan 2024 10:00:00 +0000');
-    expect(sentDate).toBe('2024-01-02T10:00:00+00:00');
+    expect(envelope[0]).toBe('Wed, 3 Jan 2024 10:00:00 +0000');
+    expect(sentDate).toBe('2024-01-03T10:00:00+00:00');
   });
 
   it('a missing inner close delimiter ends at the outer delimiter', () => {
@@ -88,7 +94,7 @@ describe('malformed messages still get a usable index', () => {
     const raw = Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`);
     const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['2']?.body[1]).toBe(b64.length);
   });
 
@@ -96,7 +102,7 @@ describe('malformed messages still get a usable index', () => {
     const raw = Buffer.from(`Subject: x\r\n${' folded continuation line\r\n'.repeat(400_000)}`);
     const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['']).toEqual({ header: [0, raw.length], body: [raw.length, 0] });
     expect(ix.headers.subject?.length).toBe(64 * 1024);
   });

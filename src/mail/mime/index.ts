@@ -4,6 +4,7 @@
  * the stored blob. Pure and synchronous; never throws on malformed input (it still gets an index
  * in which the message is one text part, and the blob is stored as it came).
  */
+import { repairEnvelope, repairNestedEnvelopes } from './envelope.ts';
 import { parseSentDate, searchHeaders } from './headers.ts';
 import { buildPartMap, parseMessage } from './tree.ts';
 import { messageText } from './text.ts';
@@ -33,17 +34,8 @@ function sanitize(v: ImapValue): ImapValue {
   return v;
 }
 
-function envelopeFields(env: ImapValue[]): ImapValue[] {
-  // date, in-reply-to and message-id are single strings; repeated headers give imap-core arrays.
-  for (const i of [0, 8, 9]) {
-    const field = env[i];
-    if (Array.isArray(field)) env[i] = field[0] ?? null;
-  }
-  return env;
-}
-
-function firstDate(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? (value[0] as unknown) : value;
+function lastDate(value: unknown): string | undefined {
+  const v = Array.isArray(value) ? (value[value.length - 1] as unknown) : value;
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -53,9 +45,11 @@ export function indexMessage(raw: Buffer): IndexedMessage {
   let bodystructure: ImapValue[];
   let body: ImapValue[];
   try {
-    envelope = sanitize(envelopeFields(indexer.getEnvelope(root.node))) as ImapValue[];
+    envelope = repairEnvelope(sanitize(indexer.getEnvelope(root.node)) as ImapValue[], root.parsedHeader);
     bodystructure = sanitize(indexer.getBodyStructure(root.node)) as ImapValue[];
     body = sanitize(indexer.getBody(root.node)) as ImapValue[];
+    repairNestedEnvelopes(root, bodystructure);
+    repairNestedEnvelopes(root, body);
   } catch {
     // Not expected (imap-core guards its decoders), but a message must never fail to index.
     envelope = [null, Buffer.alloc(0), null, null, null, null, null, null, null, null];
@@ -68,7 +62,7 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     bodystructure,
     body,
     parts: buildPartMap(root),
-    sentDate: parseSentDate(firstDate(root.parsedHeader.date)),
+    sentDate: parseSentDate(lastDate(root.parsedHeader.date)),
     headers: searchHeaders(raw.subarray(root.start, root.bodyStart)),
     bodyText: messageText(raw, root),
   };

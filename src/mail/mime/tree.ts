@@ -77,6 +77,19 @@ function hasExplicitContentType(header: string[]): boolean {
   return header.some(line => /^content-type\s*:/i.test(line));
 }
 
+const TOKEN = "[!#$%&'*+\\-.^_`{|}~0-9A-Za-z]+";
+const CONTENT_TYPE = new RegExp(`^content-type\\s*:\\s*${TOKEN}\\s*/\\s*${TOKEN}\\s*(;|$)`, 'i');
+
+/**
+ * Whether the Content-Type that imap-core uses (the last one) is `type/subtype`. RFC 2045 §5.2
+ * recommends text/plain for a syntactically invalid one; imap-core would make it
+ * application/octet-stream (or keep a type without a subtype).
+ */
+function validContentType(header: string[]): boolean {
+  const last = header.filter((line) => /^content-type\s*:/i.test(line)).pop();
+  return last === undefined || CONTENT_TYPE.test(last.replace(/\s*\r?\n\s*/g, ' ').trim());
+}
+
 function setContentType(parsed: ParsedHeader, value: ParsedParamValue): void {
   parsed['content-type'] = value;
 }
@@ -85,7 +98,9 @@ export function parseEntity(buf: Buffer, start: number, end: number, depth: numb
   const bodyStart = findBodyStart(buf, start, end);
   const { header, parsedHeader } = parseHeader(buf, start, bodyStart);
   envelopeSafeSubject(parsedHeader, header);
-  let ct = parsedHeader['content-type'] ?? { ...TEXT_PLAIN, params: {} };
+  let ct = validContentType(header) ? parsedHeader['content-type'] ?? { ...TEXT_PLAIN, params: {} } : { ...TEXT_PLAIN, params: {} };
+  // A parameter with no name (`; =value`) is a parse artefact, not a parameter.
+  for (const name of Object.keys(ct.params)) if (!name.trim()) delete ct.params[name];
   // RFC 2046 §5.1.5: in a digest, a part without Content-Type is a message/rfc822.
   if (inDigest && !hasExplicitContentType(header)) ct = { value: 'message/rfc822', type: 'message', subtype: 'rfc822', params: {} };
   // imap-core compares subtypes case-sensitively ("message/RFC822" would lose its envelope).
@@ -118,12 +133,11 @@ export function parseEntity(buf: Buffer, start: number, end: number, depth: numb
       entity.contentType = 'text/plain';
     }
   } else if (ct.type === 'message' && ct.subtype === 'rfc822' && depth < MAX_DEPTH) {
-    // An encoded message/rfc822 (not allowed by RFC 2046 §5.2.1) stays an opaque leaf, as in imap-core.
-    const cte = String(parsedHeader['content-transfer-encoding'] ?? '').trim().toLowerCase();
-    if (cte === '' || cte === '7bit' || cte === '8bit' || cte === 'binary') {
-      entity.message = parseEntity(buf, bodyStart, end, depth + 1, false, budget);
-      node.message = entity.message.node;
-    }
+    // Parsed even when it is encoded (not allowed by RFC 2046 §5.2.1, and then it is mostly one
+    // garbage header): RFC 3501's body-type-msg must carry an envelope, a body and a line count,
+    // and a BODYSTRUCTURE without them breaks client parsers. Dovecot does the same.
+    entity.message = parseEntity(buf, bodyStart, end, depth + 1, false, budget);
+    node.message = entity.message.node;
   }
   return entity;
 }
