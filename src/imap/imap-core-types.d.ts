@@ -72,6 +72,11 @@ export interface ExpungeUpdate {
   silent?: boolean;
 }
 
+export interface CopyUpdate {
+  destination: string;
+  messages: number[];
+}
+
 export interface LoginData {
   method: string;
   username: string;
@@ -125,6 +130,8 @@ export declare class ImapCoreServer extends EventEmitter {
   onFetch?: (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback) => void;
   onStore?: (mailboxId: unknown, update: StoreUpdate, session: ImapSession, cb: Callback) => void;
   onExpunge?: (mailboxId: unknown, update: ExpungeUpdate, session: ImapSession, cb: Callback) => void;
+  onCopy?: (connection: unknown, mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
+  onMove?: (mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
 }
 
 export interface ImapHandler {

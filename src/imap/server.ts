@@ -10,6 +10,7 @@ import './idle.ts';
 import { onAppend } from './handlers/append.ts';
 import { onAuth } from './handlers/auth.ts';
 import type { ChangeDeps, HookDeps } from './handlers/context.ts';
+import { onCopy, onMove } from './handlers/copy.ts';
 import { onExpunge } from './handlers/expunge.ts';
 import { onFetch } from './handlers/fetch.ts';
 import { onCreate, onDelete, onList, onRename, onSubscribe, onUnsubscribe } from './handlers/mailboxes.ts';
@@ -100,6 +101,8 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     server.onFetch = onFetch(deps);
     server.onStore = onStore(deps);
     server.onExpunge = onExpunge(deps);
+    server.onCopy = onCopy(deps);
+    server.onMove = onMove(deps);
     return server;
   }
 }

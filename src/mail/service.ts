@@ -6,12 +6,12 @@
 import type { Principal } from '../directory/principal.ts';
 import { ConflictError } from '../store/ports/errors.ts';
 import type { MailboxRecord, SpecialUse } from '../store/ports/mail.ts';
-import { MailboxNotFoundError } from '../store/ports/mail.ts';
+import { MailboxNotFoundError, OverQuotaError } from '../store/ports/mail.ts';
 import { MailError } from './errors.ts';
 import { appendTo, openSection } from './messages.ts';
 import { INBOX, normalizePath, parentsOf } from './names.ts';
 import type { BodySection } from './sections.ts';
-import type { AppendOptions, AppendResult, BodyStream, MailOwner, MailServiceDeps, MessageSource } from './types.ts';
+import type { AppendOptions, AppendResult, BodyStream, CopyResult, MailOwner, MailServiceDeps, MessageSource } from './types.ts';
 
 /** Created at first login (and before a first delivery), subscribed (issue 5). */
 export const DEFAULT_MAILBOXES: readonly { path: string; specialUse: SpecialUse | null }[] = [
@@ -150,6 +150,31 @@ export class MailService {
   }
 
   /**
+   * COPY: the given UIDs of a mailbox the principal owns into the named mailbox, sharing blobs.
+   * 'tryCreate' when the target does not exist, 'overQuota' when the copies would not fit.
+   */
+  async copyMessages(principal: Principal, fromId: string, uids: number[], toPath: string): Promise<CopyResult> {
+    const [source, target] = await this.#pair(principal, fromId, toPath);
+    const quota = await this.#deps.quota(principal);
+    try {
+      return { uidValidity: target.uidValidity, mappings: await this.#deps.mail.copyMessages(source.id, uids, target.id, quota) };
+    } catch (error) {
+      if (error instanceof OverQuotaError) throw new MailError('overQuota', 'mailbox quota exceeded', { cause: error });
+      throw moveError(error);
+    }
+  }
+
+  /** MOVE: as copyMessages, then the source rows are gone; usage is unchanged, so no quota check. */
+  async moveMessages(principal: Principal, fromId: string, uids: number[], toPath: string): Promise<CopyResult> {
+    const [source, target] = await this.#pair(principal, fromId, toPath);
+    try {
+      return { uidValidity: target.uidValidity, mappings: await this.#deps.mail.moveMessages(source.id, uids, target.id) };
+    } catch (error) {
+      throw moveError(error);
+    }
+  }
+
+  /**
    * BODY[section]<partial> of one message as a stream of blob bytes, byte-exact as stored.
    * 'nonexistent' when the mailbox is not the principal's or has no such UID; a part the message
    * does not have gives zero bytes.
@@ -160,6 +185,14 @@ export class MailService {
     const [message] = await this.#deps.mail.getMessages(box.id, [uid]);
     if (!message) throw new MailError('nonexistent', 'no message with that UID');
     return openSection(this.#deps, message, section);
+  }
+
+  async #pair(principal: Principal, fromId: string, toPath: string): Promise<[MailboxRecord, MailboxRecord]> {
+    const source = await this.getMailboxById(principal, fromId);
+    if (!source) throw new MailError('nonexistent', 'the selected mailbox no longer exists');
+    const target = await this.#find(principal, normalizePath(toPath));
+    if (!target) throw new MailError('tryCreate', 'the target mailbox does not exist');
+    return [source, target];
   }
 
   async #find(owner: MailOwner, name: string): Promise<MailboxRecord | null> {
@@ -216,5 +249,11 @@ function rank(box: MailboxRecord): number {
 function mapped(error: unknown): unknown {
   if (error instanceof ConflictError) return new MailError('alreadyExists', 'a mailbox with that name exists', { cause: error });
   if (error instanceof MailboxNotFoundError) return new MailError('nonexistent', 'mailbox does not exist', { cause: error });
+  return error;
+}
+
+/** A mailbox deleted by another session between the lookup and the copy. */
+function moveError(error: unknown): unknown {
+  if (error instanceof MailboxNotFoundError) return new MailError('tryCreate', 'the target mailbox does not exist', { cause: error });
   return error;
 }

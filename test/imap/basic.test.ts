@@ -1,15 +1,14 @@
 /** The first IMAP slice end to end, through a real client (imapflow) against `node src/main.ts`. */
 import { connect } from 'node:net';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { mailFixture } from '../fixtures/mail/fixtures.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { provisionAnn } from './setup.ts';
+import { clientFactory, PASSWORD, provisionAnn } from './setup.ts';
 
-const PASSWORD = 'a long enough password';
 let s: RunningServer;
 let imapsPort: number;
 let starttlsPort: number;
-const clients: ImapFlow[] = [];
+const clients = clientFactory(() => imapsPort);
+const client = clients.make.bind(clients);
 
 beforeAll(async () => {
   s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: FREE_PORT });
@@ -18,19 +17,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+  await clients.closeAll();
   await s?.stop();
 });
-
-function client(options: Partial<ImapFlowOptions> = {}): ImapFlow {
-  const c = new ImapFlow({
-    host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false },
-    auth: { user: 'ann@acme.test', pass: PASSWORD }, logger: false, ...options,
-  });
-  c.on('error', () => undefined); // a refused login also emits 'error'
-  clients.push(c);
-  return c;
-}
 
 test('LOGIN works over implicit TLS', async () => {
   const c = client();
