@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Writable } from 'node:stream';
+import type { SearchRequest } from './search/command.ts';
 
 export type Callback = (err: Error | null, ...results: unknown[]) => void;
 
@@ -132,6 +133,8 @@ export declare class ImapCoreServer extends EventEmitter {
   onExpunge?: (mailboxId: unknown, update: ExpungeUpdate, session: ImapSession, cb: Callback) => void;
   onCopy?: (connection: unknown, mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
   onMove?: (mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
+  /** Stoa's own SEARCH handler calls this (src/imap/search/command.ts), not imap-core's shape. */
+  onSearch?: (mailboxId: unknown, request: SearchRequest, session: ImapSession, cb: Callback) => void;
 }
 
 export interface ImapHandler {

@@ -7,6 +7,7 @@ import type { SecureContext } from 'node:tls';
 import type { Journal } from '../store/ports/journal.ts';
 import type { TlsProvider } from '../tls/provider.ts';
 import './idle.ts';
+import './search/command.ts';
 import { onAppend } from './handlers/append.ts';
 import { onAuth } from './handlers/auth.ts';
 import type { ChangeDeps, HookDeps } from './handlers/context.ts';
@@ -14,6 +15,7 @@ import { onCopy, onMove } from './handlers/copy.ts';
 import { onExpunge } from './handlers/expunge.ts';
 import { onFetch } from './handlers/fetch.ts';
 import { onCreate, onDelete, onList, onRename, onSubscribe, onUnsubscribe } from './handlers/mailboxes.ts';
+import { onSearch } from './handlers/search.ts';
 import { onOpen, onStatus } from './handlers/select.ts';
 import { onStore } from './handlers/store.ts';
 import { IMAPServer, type ImapCoreServer, type SniCallback } from './imap-core.ts';
@@ -103,6 +105,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     server.onExpunge = onExpunge(deps);
     server.onCopy = onCopy(deps);
     server.onMove = onMove(deps);
+    server.onSearch = onSearch(deps);
     return server;
   }
 }

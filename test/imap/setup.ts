@@ -130,3 +130,18 @@ export function useImapServer(env: Record<string, string> = {}): ImapTestServer 
   });
   return t;
 }
+
+/** rawSession's transcript cut per command: element i is what answered command i+1, up to its tagged line. */
+export async function rawAnswers(port: number, commands: string[]): Promise<string[]> {
+  const transcript = await rawSession(port, commands);
+  const answers: string[] = [];
+  let rest = transcript.slice(transcript.indexOf('\r\n') + 2); // the greeting
+  for (let i = 1; i <= commands.length; i++) {
+    const tagged = new RegExp(`^r${i} .*\\r\\n`, 'm').exec(rest);
+    if (!tagged) break;
+    const end = tagged.index + tagged[0].length;
+    answers.push(rest.slice(0, end));
+    rest = rest.slice(end);
+  }
+  return answers;
+}
