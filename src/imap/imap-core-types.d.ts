@@ -134,6 +134,8 @@ export declare class ImapCoreServer extends EventEmitter {
   onCopy?: (connection: unknown, mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
   onMove?: (mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
   /** Stoa's own SEARCH handler calls this (src/imap/search/command.ts), not imap-core's shape. */
+  onGetQuota?: (root: string, session: ImapSession, cb: Callback) => void;
+  onGetQuotaRoot?: (path: string, session: ImapSession, cb: Callback) => void;
   onSearch?: (mailboxId: unknown, request: SearchRequest, session: ImapSession, cb: Callback) => void;
 }
 

@@ -15,6 +15,7 @@ import { onCopy, onMove } from './handlers/copy.ts';
 import { onExpunge } from './handlers/expunge.ts';
 import { onFetch } from './handlers/fetch.ts';
 import { onCreate, onDelete, onList, onRename, onSubscribe, onUnsubscribe } from './handlers/mailboxes.ts';
+import { onGetQuota, onGetQuotaRoot } from './handlers/quota.ts';
 import { onSearch } from './handlers/search.ts';
 import { onOpen, onStatus } from './handlers/select.ts';
 import { onStore } from './handlers/store.ts';
@@ -106,6 +107,8 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     server.onCopy = onCopy(deps);
     server.onMove = onMove(deps);
     server.onSearch = onSearch(deps);
+    server.onGetQuota = onGetQuota(deps);
+    server.onGetQuotaRoot = onGetQuotaRoot(deps);
     return server;
   }
 }

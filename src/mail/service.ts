@@ -149,6 +149,12 @@ export class MailService {
     return appendTo(this.#deps, owner, inbox, source, options);
   }
 
+  /** The principal's quota (bytes, null = none) from the directory, and the bytes their messages use. */
+  async quota(principal: Principal): Promise<{ limit: number | null; used: number }> {
+    const [limit, used] = await Promise.all([this.#deps.quota(principal), this.#deps.mail.usage(principal.userId)]);
+    return { limit, used };
+  }
+
   /**
    * COPY: the given UIDs of a mailbox the principal owns into the named mailbox, sharing blobs.
    * 'tryCreate' when the target does not exist, 'overQuota' when the copies would not fit.
