@@ -6,6 +6,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Journal } from '../store/ports/journal.ts';
 import type { TlsProvider } from '../tls/provider.ts';
+import './core-patches.ts';
 import './idle.ts';
 import './search/command.ts';
 import { onAppend } from './handlers/append.ts';

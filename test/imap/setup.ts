@@ -64,28 +64,37 @@ export function nextEvent<T>(c: ImapFlow, name: string, accept: (data: T) => boo
 /**
  * Runs raw command lines one by one (tags r1, r2, …), each sent once the previous one is answered,
  * and returns the transcript. `tls: false` talks plain TCP (the STARTTLS port before STARTTLS).
- * A line that is a function's result may depend on nothing earlier; literals are sent as given.
  */
 export function rawSession(port: number, commands: string[], options: { tls?: boolean } = {}): Promise<string> {
+  return rawDialog(port, commands.map((c, i) => [`r${i + 1} ${c}`, new RegExp(`^r${i + 1} (OK|NO|BAD)`, 'm')]), options);
+}
+
+/**
+ * Sends each line as given (CRLF added) once the server's output since the previous line matches
+ * that previous step's pattern, starting after the greeting; resolves with the whole transcript.
+ */
+export function rawDialog(port: number, steps: Array<[line: string, until: RegExp]>, options: { tls?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket: Socket = options.tls === false
       ? netConnect(port, '127.0.0.1')
       : tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
     let text = '';
-    let sent = 0;
+    let since = 0; // where the output of the step in progress starts
+    let step = -1;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`raw session stalled: ${text}`));
     }, EVENT_TIMEOUT_MS);
-    const next = () => {
-      if (sent === commands.length) {
+    const advance = () => {
+      step++;
+      since = text.length;
+      if (step === steps.length) {
         clearTimeout(timer);
         socket.end();
         resolve(text);
         return;
       }
-      sent++;
-      socket.write(`r${sent} ${commands[sent - 1]}\r\n`);
+      socket.write(`${steps[step]![0]}\r\n`);
     };
     socket.on('error', reject);
     socket.on('close', () => {
@@ -94,8 +103,7 @@ export function rawSession(port: number, commands: string[], options: { tls?: bo
     });
     socket.on('data', (d: Buffer) => {
       text += d.toString();
-      if (sent === 0 && text.includes('* OK')) next();
-      else if (sent > 0 && new RegExp(`^r${sent} (OK|NO|BAD)`, 'm').test(text)) next();
+      if (step === -1 ? text.includes('* OK') : steps[step]![1].test(text.slice(since))) advance();
     });
   });
 }
@@ -132,8 +140,8 @@ export function useImapServer(env: Record<string, string> = {}): ImapTestServer 
 }
 
 /** rawSession's transcript cut per command: element i is what answered command i+1, up to its tagged line. */
-export async function rawAnswers(port: number, commands: string[]): Promise<string[]> {
-  const transcript = await rawSession(port, commands);
+export async function rawAnswers(port: number, commands: string[], options: { tls?: boolean } = {}): Promise<string[]> {
+  const transcript = await rawSession(port, commands, options);
   const answers: string[] = [];
   let rest = transcript.slice(transcript.indexOf('\r\n') + 2); // the greeting
   for (let i = 1; i <= commands.length; i++) {
