@@ -6,6 +6,7 @@
  * - AUTHENTICATE XOAUTH2 and OAUTHBEARER, added to the private command table (§5.2);
  * - CAPABILITY lists exactly what Stoa offers (the issue's list), AUTH= only once TLS is up (§5.3);
  * - LITERAL- (RFC 7888): non-synchronizing literals up to 4096 bytes (§5.4);
+ * - APPEND and UNSUBSCRIBE decode a quoted mailbox name as UTF-8 after ENABLE UTF8=ACCEPT (§6.3);
  * - a parser error (a missed throw in a handler) costs its connection, not the process (§6.1).
  */
 import { createRequire } from 'node:module';
@@ -34,6 +35,7 @@ interface ServerOptions {
 
 interface Connection {
   id: string;
+  acceptUTF8Enabled?: boolean;
   secure: boolean;
   state: string;
   session: unknown;
@@ -258,6 +260,21 @@ commandProto.append = function (command, callback) {
     delete (conn as Partial<Connection>).send;
   }
 };
+
+// ---- mailbox names under UTF8=ACCEPT (§6.3) ----
+
+// Every other command turns the parser's binary string into UTF-8 before normalizeMailbox; these
+// two do not, so `Grüße` would reach the hooks as `GrÃ¼Ãe`. The first attribute is the name.
+for (const name of ['append', 'unsubscribe']) {
+  const module = require(`@zone-eu/wildduck/imap-core/lib/commands/${name}.js`) as CommandModule;
+  const handler = module.handler;
+  if (typeof handler !== 'function') throw new Error(`imap-core ${VERSION}: the ${name} command has no handler`);
+  module.handler = function (command, callback, next) {
+    const first = command.attributes?.[0];
+    if (this.acceptUTF8Enabled && first && typeof first.value === 'string') first.value = Buffer.from(first.value, 'binary').toString('utf8');
+    return handler.call(this, command, callback, next);
+  };
+}
 
 // ---- safety net (§6.1) ----
 

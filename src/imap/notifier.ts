@@ -78,6 +78,28 @@ export class ImapNotifier implements Notifier {
     this.#mark(`${mailboxId}:x${uid}`, session.id);
   }
 
+  /** Ends, with BYE, the other sessions that have `mailboxId` selected: it was deleted (§3 DROP). */
+  dropMailbox(mailboxId: string, except: ImapSession): void {
+    for (const state of [...this.#listeners.values()]) {
+      if (state.session !== except && selectedMailbox(state.session) === mailboxId) this.#tell(state, { command: 'DROP', mailbox: mailboxId });
+    }
+  }
+
+  /** Ends every session of the user with `* BYE reason` (disabled or removed from the directory). */
+  logoutUser(userId: string, reason: string): void {
+    for (const state of [...this.#listeners.values()]) {
+      if (state.session.user?.id === userId) this.#tell(state, { command: 'LOGOUT', reason });
+    }
+  }
+
+  #tell(state: ListenerState, payload: object): void {
+    try {
+      state.fn(payload);
+    } catch (err) {
+      this.#logger.error({ err, service: 'imap' }, 'IMAP notification listener failed');
+    }
+  }
+
   /** Wakes the sessions that have `mailboxId` selected, after the debounce. */
   fire(mailboxId: string): void {
     this.#pending.add(mailboxId);

@@ -105,15 +105,16 @@ export class MailService {
   /**
    * Deletes one mailbox and its messages; INBOX cannot be deleted. Mailboxes below it are kept
    * (RFC 3501 §6.3.4: DELETE MUST NOT remove inferior names), and LIST then shows the deleted
-   * name as a \Noselect parent, as the RFC describes; it can be created again.
+   * name as a \Noselect parent, as the RFC describes; it can be created again. Returns what was deleted.
    */
-  async deleteMailbox(principal: Principal, path: string): Promise<void> {
+  async deleteMailbox(principal: Principal, path: string): Promise<MailboxRecord> {
     const name = normalizePath(path);
     if (name === INBOX) throw new MailError('cannot', 'INBOX cannot be deleted');
     const box = await this.#find(principal, name);
     if (!box || !(await this.#deps.mail.deleteMailbox(principal.userId, box.id))) {
       throw new MailError('nonexistent', 'mailbox does not exist');
     }
+    return box;
   }
 
   subscribe(principal: Principal, path: string): Promise<void> {
