@@ -85,6 +85,12 @@ export class ImapNotifier implements Notifier {
     }
   }
 
+  /** Whether the user has a signed-in session here. */
+  hasSessions(userId: string): boolean {
+    for (const state of this.#listeners.values()) if (state.session.user?.id === userId) return true;
+    return false;
+  }
+
   /** Ends every session of the user with `* BYE reason` (disabled or removed from the directory). */
   logoutUser(userId: string, reason: string): void {
     for (const state of [...this.#listeners.values()]) {

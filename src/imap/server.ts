@@ -20,6 +20,7 @@ import { onGetQuota, onGetQuotaRoot } from './handlers/quota.ts';
 import { onSearch } from './handlers/search.ts';
 import { onOpen, onStatus } from './handlers/select.ts';
 import { onStore } from './handlers/store.ts';
+import { endSessionsOfDisabledUsers } from './deprovision.ts';
 import { IMAPServer, type ImapCoreServer, type SniCallback } from './imap-core.ts';
 import { ImapNotifier } from './notifier.ts';
 
@@ -46,6 +47,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
   // One notifier for both listeners: a session on either port hears changes made through the other.
   const notifier = new ImapNotifier(options.journal, logger);
   const deps: ImapOptions & ChangeDeps = { ...options, notifier };
+  const stopWatching = endSessionsOfDisabledUsers(options.journal, options.directory.users, notifier, logger);
   const listeners: [number, boolean][] = [[options.port, true], [options.starttlsPort, false]];
   try {
     for (const [port, secure] of listeners) {
@@ -56,6 +58,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     }
   } catch (err) {
     await Promise.all(servers.map(({ server }) => closeServer(server)));
+    stopWatching();
     notifier.close();
     throw err;
   }
@@ -69,6 +72,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     async close() {
       tls.off('reload', onReload);
       await Promise.all(servers.map(({ server }) => closeServer(server)));
+      stopWatching();
       notifier.close();
     },
   };

@@ -117,6 +117,16 @@ export class MailService {
     return box;
   }
 
+  /**
+   * Deprovisioning: deletes every mailbox of a user the directory has purged, with its messages;
+   * their blobs are then unreferenced (collected by the blob store's sweep). Returns the count.
+   */
+  async purgeUser(userId: string): Promise<number> {
+    const boxes = await this.#deps.mail.listMailboxes(userId);
+    for (const box of boxes) await this.#deps.mail.deleteMailbox(userId, box.id);
+    return boxes.length;
+  }
+
   subscribe(principal: Principal, path: string): Promise<void> {
     return this.#setSubscribed(principal, path, true);
   }
