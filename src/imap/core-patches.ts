@@ -6,6 +6,7 @@
  * - AUTHENTICATE XOAUTH2 and OAUTHBEARER, added to the private command table (§5.2);
  * - CAPABILITY lists exactly what Stoa offers (the issue's list), AUTH= only once TLS is up (§5.3);
  * - LITERAL- (RFC 7888): non-synchronizing literals up to 4096 bytes (§5.4);
+ * - APPEND over the user's quota is refused before "+ Go ahead", so the literal is never sent;
  * - APPEND and UNSUBSCRIBE decode a quoted mailbox name as UTF-8 after ENABLE UTF8=ACCEPT (§6.3);
  * - a parser error (a missed throw in a handler) costs its connection, not the process (§6.1).
  */
@@ -18,6 +19,8 @@ const VERSION = '1.51.1';
 const MAX_NON_SYNC = 4096;
 /** imap-core refuses literals over 1024 bytes in anything but APPEND (imap-command.js:160). */
 const MAX_COMMAND_LITERAL = 1024;
+/** imap-core accepts literals up to max(maxMessage, this) (imap-command.js:157). */
+const MIN_LITERAL_LIMIT = 1024 * 1024;
 
 const require = createRequire(import.meta.url);
 const pkg = require('@zone-eu/wildduck/package.json') as { version?: string };
@@ -29,6 +32,7 @@ type Done = (err: Error | null, res?: { response: string; code?: string; message
 type LineHandler = (line: string, nextLine: () => void) => void;
 
 interface ServerOptions {
+  maxMessage?: number;
   disableSTARTTLS?: boolean;
   ignoreSTARTTLS?: boolean;
 }
@@ -40,7 +44,12 @@ interface Connection {
   state: string;
   session: unknown;
   remoteAddress?: string;
-  _server: { options: ServerOptions; emit(event: 'error', err: Error): void; onAuth?: (login: object, session: unknown, cb: (err: (Error & { response?: string; code?: string }) | null, res?: { user?: unknown }) => void) => void };
+  _server: {
+    options: ServerOptions;
+    emit(event: 'error', err: Error): void;
+    /** Stoa's hook: a refusal text when a literal of `bytes` would not fit the user's quota. */
+    onAppendSize?: (session: unknown, bytes: number, cb: (refusal: string | null) => void) => void;
+    onAuth?: (login: object, session: unknown, cb: (err: (Error & { response?: string; code?: string }) | null, res?: { user?: unknown }) => void) => void };
   _nextHandler: LineHandler | false;
   _parser: { on(event: 'error', fn: (err: Error) => void): void; _expecting: number; _literal: unknown; _literalReady: unknown };
   _currentCommand: unknown;
@@ -259,6 +268,29 @@ commandProto.append = function (command, callback) {
   } finally {
     delete (conn as Partial<Connection>).send;
   }
+};
+
+// ---- APPEND over quota, refused before the literal is read (§6.2) ----
+
+const appendChecked = commandProto.append;
+commandProto.append = function (this: { connection: Connection; first?: boolean; payload?: string; literals?: unknown[] }, command, callback) {
+  const conn = this.connection;
+  const check = conn._server.onAppendSize;
+  // Only the first line of a synchronizing APPEND: its literal is the message (or the rare literal
+  // mailbox name, which is tiny); the client waits for "+" and the parser waits for this callback.
+  // Over APPENDLIMIT is imap-core's NO [TOOBIG], which comes first.
+  const bytes = command?.expecting ?? 0;
+  const fits = bytes > 0 && bytes <= Math.max(conn._server.options.maxMessage ?? 0, MIN_LITERAL_LIMIT);
+  const line = this.first && command?.literal && !command.nonSync && fits ? /^(\S+)\s+APPEND\s/i.exec(command.value) : null;
+  const session = conn.session as { user?: unknown } | undefined;
+  if (!line || !check || !session?.user) return appendChecked.call(this, command, callback);
+  check.call(conn._server, session, bytes, (refusal) => {
+    if (refusal === null) return appendChecked.call(this, command, callback);
+    this.payload = '';
+    this.literals = [];
+    conn.send(`${line[1]} NO [OVERQUOTA] ${refusal}`);
+    (callback as (err: Error) => void)(Object.assign(new Error('Over quota'), { code: 'OverQuota' }));
+  });
 };
 
 // ---- mailbox names under UTF8=ACCEPT (§6.3) ----

@@ -135,6 +135,8 @@ export declare class ImapCoreServer extends EventEmitter {
   onMove?: (mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
   /** Stoa's own SEARCH handler calls this (src/imap/search/command.ts), not imap-core's shape. */
   onGetQuota?: (root: string, session: ImapSession, cb: Callback) => void;
+  /** Stoa's own (core-patches.ts): a refusal when an APPEND literal of `bytes` would not fit. */
+  onAppendSize?: (session: ImapSession, bytes: number, cb: (refusal: string | null) => void) => void;
   onGetQuotaRoot?: (path: string, session: ImapSession, cb: Callback) => void;
   onSearch?: (mailboxId: unknown, request: SearchRequest, session: ImapSession, cb: Callback) => void;
 }

@@ -9,7 +9,7 @@ import type { TlsProvider } from '../tls/provider.ts';
 import './core-patches.ts';
 import './idle.ts';
 import './search/command.ts';
-import { onAppend } from './handlers/append.ts';
+import { onAppend, onAppendSize } from './handlers/append.ts';
 import { onAuth } from './handlers/auth.ts';
 import type { ChangeDeps, HookDeps } from './handlers/context.ts';
 import { onCopy, onMove } from './handlers/copy.ts';
@@ -106,6 +106,7 @@ export async function startImap(options: ImapOptions): Promise<ImapFront> {
     server.onOpen = onOpen(deps);
     server.onStatus = onStatus(deps);
     server.onAppend = onAppend(deps);
+    server.onAppendSize = onAppendSize(deps);
     server.onFetch = onFetch(deps);
     server.onStore = onStore(deps);
     server.onExpunge = onExpunge(deps);

@@ -6,7 +6,7 @@
 import { ImapFlow } from 'imapflow';
 import { FREE_PORT } from '../helpers/server.ts';
 import { startLocalIdp, type LocalIdp } from '../helpers/jwks.ts';
-import { PASSWORD, rawAnswers, rawDialog, useImapServer } from './setup.ts';
+import { PASSWORD, rawAnswers, rawDialog, SETUP_TIMEOUT_MS, SLOW_TEST_MS, useImapServer } from './setup.ts';
 
 const t = useImapServer({ STOA_IMAP_STARTTLS_PORT: FREE_PORT });
 let idp: LocalIdp;
@@ -14,7 +14,7 @@ let idp: LocalIdp;
 beforeAll(async () => {
   idp = await startLocalIdp();
   await t.s.stoaOk(['tenant', 'oauth', 'acme', '--issuer', idp.issuer, '--audience', 'stoa', '--jwks', idp.jwksUrl]);
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(() => idp?.close());
 
 const base64 = (s: string) => Buffer.from(s).toString('base64');
@@ -53,7 +53,7 @@ test('an app password with the imap scope signs in; one scoped to smtp only does
   expect(ok.authenticated).toBeTruthy();
   const refused = t.clients.make({ auth: { user: 'ann@acme.test', pass: smtp } });
   await expect(refused.connect()).rejects.toThrow();
-});
+}, SLOW_TEST_MS);
 
 test('a bearer token signs in with imapflow, and through raw XOAUTH2 and OAUTHBEARER', async () => {
   const token = await idp.token({ email: 'ann@acme.test' }, 'stoa');
@@ -95,7 +95,7 @@ test('repeated failed logins are throttled by the directory, even for the right 
   expect(throttled).toBe(true);
   const [answer] = await rawAnswers(t.port, [`LOGIN tom@acme.test "${PASSWORD}"`]);
   expect(answer).toMatch(/^r1 NO \[LIMIT\]/m);
-});
+}, SLOW_TEST_MS);
 
 test('bad input gets BAD or NO and the connection stays usable', async () => {
   const answers = await rawAnswers(t.port, [

@@ -1,25 +1,11 @@
 /** The first IMAP slice end to end, through a real client (imapflow) against `node src/main.ts`. */
 import { connect } from 'node:net';
 import { mailFixture } from '../fixtures/mail/fixtures.ts';
-import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { clientFactory, PASSWORD, provisionAnn } from './setup.ts';
+import { FREE_PORT } from '../helpers/server.ts';
+import { useImapServer } from './setup.ts';
 
-let s: RunningServer;
-let imapsPort: number;
-let starttlsPort: number;
-const clients = clientFactory(() => imapsPort);
-const client = clients.make.bind(clients);
-
-beforeAll(async () => {
-  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: FREE_PORT });
-  [imapsPort, starttlsPort] = [s.ports.STOA_IMAP_PORT!, s.ports.STOA_IMAP_STARTTLS_PORT!];
-  await provisionAnn(s, PASSWORD);
-});
-
-afterAll(async () => {
-  await clients.closeAll();
-  await s?.stop();
-});
+const t = useImapServer({ STOA_IMAP_STARTTLS_PORT: FREE_PORT });
+const client = t.clients.make.bind(t.clients);
 
 test('LOGIN works over implicit TLS', async () => {
   const c = client();
@@ -28,11 +14,11 @@ test('LOGIN works over implicit TLS', async () => {
 });
 
 test('LOGIN works after STARTTLS, and the plain port refuses LOGIN before it', async () => {
-  const c = client({ port: starttlsPort, secure: false, doSTARTTLS: true });
+  const c = client({ port: t.s.ports.STOA_IMAP_STARTTLS_PORT!, secure: false, doSTARTTLS: true });
   await c.connect();
   expect(c.authenticated).toBeTruthy();
   expect(c.secureConnection).toBe(true);
-  const greeting = await plainCapability(starttlsPort);
+  const greeting = await plainCapability(t.s.ports.STOA_IMAP_STARTTLS_PORT!);
   expect(greeting).toMatch(/LOGINDISABLED/);
   expect(greeting).toMatch(/STARTTLS/);
 });

@@ -7,7 +7,7 @@ import { ImapFlow } from 'imapflow';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
 import { ScimClient } from '../scim/client.ts';
-import { message, nextEvent, PASSWORD, provisionAnn } from './setup.ts';
+import { message, nextEvent, PASSWORD, provisionAnn, SETUP_TIMEOUT_MS } from './setup.ts';
 
 let s: RunningServer | undefined;
 const clients: ImapFlow[] = [];
@@ -15,7 +15,7 @@ const clients: ImapFlow[] = [];
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
   await s?.stop();
-});
+}, SETUP_TIMEOUT_MS);
 
 function zoe(port: number): ImapFlow {
   const c = new ImapFlow({
@@ -63,4 +63,4 @@ test('disabling a user ends their IDLE session with BYE; removal and purge delet
   }
   s = undefined;
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 3 * SETUP_TIMEOUT_MS);

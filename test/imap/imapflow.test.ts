@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { useImapServer } from './setup.ts';
+import { SETUP_TIMEOUT_MS, useImapServer } from './setup.ts';
 
 const t = useImapServer();
 const MiB = 1024 * 1024;
@@ -48,7 +48,7 @@ test('APPEND of a 25 MB message and a streamed FETCH of it give the same sha256'
   // The attachment part alone (imapflow decodes the base64).
   const part = await c.download(String(uid), '2', { uid: true });
   expect((await sha256Of(part.content as Readable)).bytes).toBe(decodedBytes);
-}, 180_000);
+}, SETUP_TIMEOUT_MS);
 
 test('SEARCH through imapflow: header, date, size, flag and body word', async () => {
   const c = await t.clients.connected();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FREE_PORT } from '../helpers/server.ts';
 import { startLocalIdp, type LocalIdp } from '../helpers/jwks.ts';
-import { EVENT_TIMEOUT_MS, PASSWORD, useImapServer } from './setup.ts';
+import { EVENT_TIMEOUT_MS, PASSWORD, SETUP_TIMEOUT_MS, useImapServer } from './setup.ts';
 
 const t = useImapServer({ STOA_IMAP_STARTTLS_PORT: FREE_PORT });
 let idp: LocalIdp;
@@ -23,9 +23,9 @@ beforeAll(async () => {
     token: await idp.token({ email: 'ann@acme.test' }, 'stoa'), bigBytes: 25 * 1024 * 1024, eventTimeout: EVENT_TIMEOUT_MS / 1000,
   };
   const script = join(import.meta.dirname, 'clients/imaplib_client.py');
-  const { stdout } = await promisify(execFile)('python3', [script, JSON.stringify(config)], { maxBuffer: 1 << 20, timeout: 240_000 });
+  const { stdout } = await promisify(execFile)('python3', [script, JSON.stringify(config)], { maxBuffer: 1 << 20, timeout: 2 * SETUP_TIMEOUT_MS - 30_000 });
   out = JSON.parse(stdout);
-}, 300_000);
+}, 2 * SETUP_TIMEOUT_MS);
 afterAll(() => idp?.close());
 
 test('logs in on 993, on 143 after STARTTLS (LOGINDISABLED before), with an app password and with a bearer token', () => {

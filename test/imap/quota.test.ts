@@ -28,6 +28,11 @@ test('APPEND over quota is NO [OVERQUOTA] and stores nothing; so is a COPY that 
   await c.append('Full', big, []); // fits next to the 20 KB above
   const refused = await c.append('Full', big, []).catch((err: { serverResponseCode?: string }) => err);
   expect(refused).toMatchObject({ serverResponseCode: 'OVERQUOTA' });
+  // Refused before the literal: no "+" is sent and no byte of it is needed.
+  const early = await rawAnswers(t.port, [LOGIN, `APPEND Full {${big.length}}`, 'NOOP']);
+  expect(early[1]).not.toMatch(/^\+/m);
+  expect(early[1]).toMatch(/^r2 NO \[OVERQUOTA\]/m);
+  expect(early[2]).toMatch(/^r3 OK/m);
   const answers = await rawAnswers(t.port, [LOGIN, 'SELECT Full', 'COPY 1 INBOX']);
   expect(answers[2]).toMatch(/^r3 NO \[OVERQUOTA\]/m);
   expect(await messagesIn(c, 'Full')).toBe(1);

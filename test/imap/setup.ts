@@ -7,6 +7,10 @@ import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts
 export const PASSWORD = 'a long enough password';
 /** Generous: events arrive after a debounce on a loaded machine; the wait only bounds a failing test. */
 export const EVENT_TIMEOUT_MS = 15_000;
+/** Starting a server and provisioning through the CLI (several node processes) on a loaded machine. */
+export const SETUP_TIMEOUT_MS = 180_000;
+/** A test that runs the CLI or moves megabytes. */
+export const SLOW_TEST_MS = 120_000;
 
 /** Tenant `acme` with domain acme.test and the user ann@acme.test with `password`, through the CLI. */
 export async function provisionAnn(s: RunningServer, password: string): Promise<void> {
@@ -131,11 +135,11 @@ export function useImapServer(env: Record<string, string> = {}): ImapTestServer 
     t.s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: '0', ...env });
     t.port = t.s.ports.STOA_IMAP_PORT!;
     await provisionAnn(t.s, PASSWORD);
-  });
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await t.clients.closeAll();
     await t.s?.stop();
-  });
+  }, SETUP_TIMEOUT_MS);
   return t;
 }
 
