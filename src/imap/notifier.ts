@@ -130,7 +130,12 @@ export class ImapNotifier implements Notifier {
     };
     if (typeof mailboxId !== 'string') return done([]);
     this.#journal.since(PREFIX + mailboxId, modifyIndex, BATCH).then(
-      (entries) => done(entries.flatMap((e) => this.#map(mailboxId, e))),
+      (entries) => {
+        // A full batch (a COPY of thousands): imap-core raises modifyIndex past it, and the session
+        // must be woken again for the rest, since no new journal entry may come to do it.
+        if (entries.length === BATCH && state) state.again = true;
+        done(entries.flatMap((e) => this.#map(mailboxId, e)));
+      },
       (err: unknown) => {
         this.#logger.warn({ err, service: 'imap' }, 'notifier could not read the journal');
         done([]);

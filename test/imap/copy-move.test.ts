@@ -1,5 +1,5 @@
 /** COPY and MOVE with COPYUID (UIDPLUS), and what MOVE's source expunges tell each session. */
-import { message, messagesIn, nextEvent, PASSWORD, rawSession, useImapServer } from './setup.ts';
+import { EVENT_TIMEOUT_MS, message, messagesIn, nextEvent, PASSWORD, rawSession, useImapServer } from './setup.ts';
 
 const t = useImapServer();
 const client = () => t.clients.connected();
@@ -72,3 +72,27 @@ test('MOVE from a mailbox opened read-only is refused and moves nothing', async 
   expect(transcript).toMatch(/^r3 NO/m);
   expect(await messagesIn(c, 'MoveRo')).toBe(1);
 });
+
+test('a mailbox of 2048 messages (built by COPY doubling) FETCHes every row, in order, across batches', async () => {
+  const c = await client();
+  await c.mailboxCreate('Many');
+  await c.append('Many', message('many'), []);
+  await c.mailboxOpen('Many');
+  for (let n = 1; n < 2048; n *= 2) {
+    await c.messageCopy('1:*', 'Many');
+    // The copies reach this session as EXISTS through the notifier; COPY 1:* only sees known ones.
+    const deadline = Date.now() + EVENT_TIMEOUT_MS;
+    while (c.mailbox && c.mailbox.exists < 2 * n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      await c.noop();
+    }
+  }
+  expect(c.mailbox && c.mailbox.exists).toBe(2048);
+  const seqs: number[] = [];
+  for await (const m of c.fetch('1:*', { uid: true, flags: true, envelope: true })) {
+    if (m.envelope?.subject !== 'many') throw new Error(`row ${m.seq} has no envelope`);
+    seqs.push(m.seq);
+  }
+  expect(seqs).toEqual(Array.from({ length: 2048 }, (_, i) => i + 1));
+  expect(await c.search({ all: true })).toHaveLength(2048);
+}, 120_000);
