@@ -62,7 +62,8 @@ async function main(): Promise<void> {
 
   const purge = async () => {
     const purged = await directory.users.purgeExpired(config.directory.retention_days);
-    if (purged.length) logger.info({ users: purged }, 'purged deprovisioned users past retention');
+    for (const userId of purged) await mail.purgeUser(userId);
+    if (purged.length) logger.info({ users: purged }, 'purged deprovisioned users past retention, with their mail');
   };
   await purge();
   const purgeTimer = setInterval(() => purge().catch((err) => logger.error({ err }, 'purge failed')), DAY_MS);

@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Writable } from 'node:stream';
+import type { SearchRequest } from './search/command.ts';
 
 export type Callback = (err: Error | null, ...results: unknown[]) => void;
 
@@ -72,6 +73,11 @@ export interface ExpungeUpdate {
   silent?: boolean;
 }
 
+export interface CopyUpdate {
+  destination: string;
+  messages: number[];
+}
+
 export interface LoginData {
   method: string;
   username: string;
@@ -125,6 +131,14 @@ export declare class ImapCoreServer extends EventEmitter {
   onFetch?: (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback) => void;
   onStore?: (mailboxId: unknown, update: StoreUpdate, session: ImapSession, cb: Callback) => void;
   onExpunge?: (mailboxId: unknown, update: ExpungeUpdate, session: ImapSession, cb: Callback) => void;
+  onCopy?: (connection: unknown, mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
+  onMove?: (mailboxId: unknown, update: CopyUpdate, session: ImapSession, cb: Callback) => void;
+  /** Stoa's own SEARCH handler calls this (src/imap/search/command.ts), not imap-core's shape. */
+  onGetQuota?: (root: string, session: ImapSession, cb: Callback) => void;
+  /** Stoa's own (core-patches.ts): a refusal when an APPEND literal of `bytes` would not fit. */
+  onAppendSize?: (session: ImapSession, bytes: number, cb: (refusal: string | null) => void) => void;
+  onGetQuotaRoot?: (path: string, session: ImapSession, cb: Callback) => void;
+  onSearch?: (mailboxId: unknown, request: SearchRequest, session: ImapSession, cb: Callback) => void;
 }
 
 export interface ImapHandler {

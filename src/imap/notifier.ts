@@ -78,6 +78,34 @@ export class ImapNotifier implements Notifier {
     this.#mark(`${mailboxId}:x${uid}`, session.id);
   }
 
+  /** Ends, with BYE, the other sessions that have `mailboxId` selected: it was deleted (§3 DROP). */
+  dropMailbox(mailboxId: string, except: ImapSession): void {
+    for (const state of [...this.#listeners.values()]) {
+      if (state.session !== except && selectedMailbox(state.session) === mailboxId) this.#tell(state, { command: 'DROP', mailbox: mailboxId });
+    }
+  }
+
+  /** Whether the user has a signed-in session here. */
+  hasSessions(userId: string): boolean {
+    for (const state of this.#listeners.values()) if (state.session.user?.id === userId) return true;
+    return false;
+  }
+
+  /** Ends every session of the user with `* BYE reason` (disabled or removed from the directory). */
+  logoutUser(userId: string, reason: string): void {
+    for (const state of [...this.#listeners.values()]) {
+      if (state.session.user?.id === userId) this.#tell(state, { command: 'LOGOUT', reason });
+    }
+  }
+
+  #tell(state: ListenerState, payload: object): void {
+    try {
+      state.fn(payload);
+    } catch (err) {
+      this.#logger.error({ err, service: 'imap' }, 'IMAP notification listener failed');
+    }
+  }
+
   /** Wakes the sessions that have `mailboxId` selected, after the debounce. */
   fire(mailboxId: string): void {
     this.#pending.add(mailboxId);
@@ -102,7 +130,12 @@ export class ImapNotifier implements Notifier {
     };
     if (typeof mailboxId !== 'string') return done([]);
     this.#journal.since(PREFIX + mailboxId, modifyIndex, BATCH).then(
-      (entries) => done(entries.flatMap((e) => this.#map(mailboxId, e))),
+      (entries) => {
+        // A full batch (a COPY of thousands): imap-core raises modifyIndex past it, and the session
+        // must be woken again for the rest, since no new journal entry may come to do it.
+        if (entries.length === BATCH && state) state.again = true;
+        done(entries.flatMap((e) => this.#map(mailboxId, e)));
+      },
       (err: unknown) => {
         this.#logger.warn({ err, service: 'imap' }, 'notifier could not read the journal');
         done([]);

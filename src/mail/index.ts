@@ -6,4 +6,4 @@ export { directoryQuota } from './quota.ts';
 export { normalizePath, INBOX, DELIMITER } from './names.ts';
 export { normalizeFlags } from './flags.ts';
 export type { BodySection, SectionText } from './sections.ts';
-export type { AppendOptions, AppendResult, BodyStream, MailOwner, MailServiceDeps, MessageSource } from './types.ts';
+export type { AppendOptions, AppendResult, BodyStream, CopyResult, MailOwner, MailServiceDeps, MessageSource } from './types.ts';

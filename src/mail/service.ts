@@ -6,12 +6,12 @@
 import type { Principal } from '../directory/principal.ts';
 import { ConflictError } from '../store/ports/errors.ts';
 import type { MailboxRecord, SpecialUse } from '../store/ports/mail.ts';
-import { MailboxNotFoundError } from '../store/ports/mail.ts';
+import { MailboxNotFoundError, OverQuotaError } from '../store/ports/mail.ts';
 import { MailError } from './errors.ts';
 import { appendTo, openSection } from './messages.ts';
 import { INBOX, normalizePath, parentsOf } from './names.ts';
 import type { BodySection } from './sections.ts';
-import type { AppendOptions, AppendResult, BodyStream, MailOwner, MailServiceDeps, MessageSource } from './types.ts';
+import type { AppendOptions, AppendResult, BodyStream, CopyResult, MailOwner, MailServiceDeps, MessageSource } from './types.ts';
 
 /** Created at first login (and before a first delivery), subscribed (issue 5). */
 export const DEFAULT_MAILBOXES: readonly { path: string; specialUse: SpecialUse | null }[] = [
@@ -105,15 +105,26 @@ export class MailService {
   /**
    * Deletes one mailbox and its messages; INBOX cannot be deleted. Mailboxes below it are kept
    * (RFC 3501 §6.3.4: DELETE MUST NOT remove inferior names), and LIST then shows the deleted
-   * name as a \Noselect parent, as the RFC describes; it can be created again.
+   * name as a \Noselect parent, as the RFC describes; it can be created again. Returns what was deleted.
    */
-  async deleteMailbox(principal: Principal, path: string): Promise<void> {
+  async deleteMailbox(principal: Principal, path: string): Promise<MailboxRecord> {
     const name = normalizePath(path);
     if (name === INBOX) throw new MailError('cannot', 'INBOX cannot be deleted');
     const box = await this.#find(principal, name);
     if (!box || !(await this.#deps.mail.deleteMailbox(principal.userId, box.id))) {
       throw new MailError('nonexistent', 'mailbox does not exist');
     }
+    return box;
+  }
+
+  /**
+   * Deprovisioning: deletes every mailbox of a user the directory has purged, with its messages;
+   * their blobs are then unreferenced (collected by the blob store's sweep). Returns the count.
+   */
+  async purgeUser(userId: string): Promise<number> {
+    const boxes = await this.#deps.mail.listMailboxes(userId);
+    for (const box of boxes) await this.#deps.mail.deleteMailbox(userId, box.id);
+    return boxes.length;
   }
 
   subscribe(principal: Principal, path: string): Promise<void> {
@@ -149,6 +160,37 @@ export class MailService {
     return appendTo(this.#deps, owner, inbox, source, options);
   }
 
+  /** The principal's quota (bytes, null = none) from the directory, and the bytes their messages use. */
+  async quota(principal: Principal): Promise<{ limit: number | null; used: number }> {
+    const [limit, used] = await Promise.all([this.#deps.quota(principal), this.#deps.mail.usage(principal.userId)]);
+    return { limit, used };
+  }
+
+  /**
+   * COPY: the given UIDs of a mailbox the principal owns into the named mailbox, sharing blobs.
+   * 'tryCreate' when the target does not exist, 'overQuota' when the copies would not fit.
+   */
+  async copyMessages(principal: Principal, fromId: string, uids: number[], toPath: string): Promise<CopyResult> {
+    const [source, target] = await this.#pair(principal, fromId, toPath);
+    const quota = await this.#deps.quota(principal);
+    try {
+      return { uidValidity: target.uidValidity, mappings: await this.#deps.mail.copyMessages(source.id, uids, target.id, quota) };
+    } catch (error) {
+      if (error instanceof OverQuotaError) throw new MailError('overQuota', 'mailbox quota exceeded', { cause: error });
+      throw moveError(error);
+    }
+  }
+
+  /** MOVE: as copyMessages, then the source rows are gone; usage is unchanged, so no quota check. */
+  async moveMessages(principal: Principal, fromId: string, uids: number[], toPath: string): Promise<CopyResult> {
+    const [source, target] = await this.#pair(principal, fromId, toPath);
+    try {
+      return { uidValidity: target.uidValidity, mappings: await this.#deps.mail.moveMessages(source.id, uids, target.id) };
+    } catch (error) {
+      throw moveError(error);
+    }
+  }
+
   /**
    * BODY[section]<partial> of one message as a stream of blob bytes, byte-exact as stored.
    * 'nonexistent' when the mailbox is not the principal's or has no such UID; a part the message
@@ -160,6 +202,14 @@ export class MailService {
     const [message] = await this.#deps.mail.getMessages(box.id, [uid]);
     if (!message) throw new MailError('nonexistent', 'no message with that UID');
     return openSection(this.#deps, message, section);
+  }
+
+  async #pair(principal: Principal, fromId: string, toPath: string): Promise<[MailboxRecord, MailboxRecord]> {
+    const source = await this.getMailboxById(principal, fromId);
+    if (!source) throw new MailError('nonexistent', 'the selected mailbox no longer exists');
+    const target = await this.#find(principal, normalizePath(toPath));
+    if (!target) throw new MailError('tryCreate', 'the target mailbox does not exist');
+    return [source, target];
   }
 
   async #find(owner: MailOwner, name: string): Promise<MailboxRecord | null> {
@@ -216,5 +266,11 @@ function rank(box: MailboxRecord): number {
 function mapped(error: unknown): unknown {
   if (error instanceof ConflictError) return new MailError('alreadyExists', 'a mailbox with that name exists', { cause: error });
   if (error instanceof MailboxNotFoundError) return new MailError('nonexistent', 'mailbox does not exist', { cause: error });
+  return error;
+}
+
+/** A mailbox deleted by another session between the lookup and the copy. */
+function moveError(error: unknown): unknown {
+  if (error instanceof MailboxNotFoundError) return new MailError('tryCreate', 'the target mailbox does not exist', { cause: error });
   return error;
 }

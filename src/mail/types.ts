@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Principal } from '../directory/principal.ts';
 import type { BlobStore } from '../store/ports/blob.ts';
-import type { MailStore } from '../store/ports/mail.ts';
+import type { MailStore, UidMapping } from '../store/ports/mail.ts';
 
 /** Whose mailboxes: a signed-in Principal, or a directory user that local delivery writes to. */
 export type MailOwner = Pick<Principal, 'userId' | 'tenantId'>;
@@ -30,6 +30,12 @@ export interface AppendResult {
   uidValidity: number;
   modseq: number;
   size: number;
+}
+
+/** COPY/MOVE: the target's UIDVALIDITY and the UIDs each message got there (COPYUID). */
+export interface CopyResult {
+  uidValidity: number;
+  mappings: UidMapping[];
 }
 
 export interface BodyStream {

@@ -1,36 +1,11 @@
 /** The first IMAP slice end to end, through a real client (imapflow) against `node src/main.ts`. */
 import { connect } from 'node:net';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { mailFixture } from '../fixtures/mail/fixtures.ts';
-import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { provisionAnn } from './setup.ts';
+import { FREE_PORT } from '../helpers/server.ts';
+import { useImapServer } from './setup.ts';
 
-const PASSWORD = 'a long enough password';
-let s: RunningServer;
-let imapsPort: number;
-let starttlsPort: number;
-const clients: ImapFlow[] = [];
-
-beforeAll(async () => {
-  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: FREE_PORT });
-  [imapsPort, starttlsPort] = [s.ports.STOA_IMAP_PORT!, s.ports.STOA_IMAP_STARTTLS_PORT!];
-  await provisionAnn(s, PASSWORD);
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
-  await s?.stop();
-});
-
-function client(options: Partial<ImapFlowOptions> = {}): ImapFlow {
-  const c = new ImapFlow({
-    host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false },
-    auth: { user: 'ann@acme.test', pass: PASSWORD }, logger: false, ...options,
-  });
-  c.on('error', () => undefined); // a refused login also emits 'error'
-  clients.push(c);
-  return c;
-}
+const t = useImapServer({ STOA_IMAP_STARTTLS_PORT: FREE_PORT });
+const client = t.clients.make.bind(t.clients);
 
 test('LOGIN works over implicit TLS', async () => {
   const c = client();
@@ -39,11 +14,11 @@ test('LOGIN works over implicit TLS', async () => {
 });
 
 test('LOGIN works after STARTTLS, and the plain port refuses LOGIN before it', async () => {
-  const c = client({ port: starttlsPort, secure: false, doSTARTTLS: true });
+  const c = client({ port: t.s.ports.STOA_IMAP_STARTTLS_PORT!, secure: false, doSTARTTLS: true });
   await c.connect();
   expect(c.authenticated).toBeTruthy();
   expect(c.secureConnection).toBe(true);
-  const greeting = await plainCapability(starttlsPort);
+  const greeting = await plainCapability(t.s.ports.STOA_IMAP_STARTTLS_PORT!);
   expect(greeting).toMatch(/LOGINDISABLED/);
   expect(greeting).toMatch(/STARTTLS/);
 });

@@ -1,63 +1,9 @@
 /** STORE, EXPUNGE and the journal-backed notifier through a real client (imapflow). */
-import { connect as tlsConnect } from 'node:tls';
-import { ImapFlow } from 'imapflow';
-import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { provisionAnn } from './setup.ts';
+import type { ImapFlow } from 'imapflow';
+import { message, messagesIn, nextEvent, PASSWORD, rawSession, useImapServer } from './setup.ts';
 
-const PASSWORD = 'a long enough password';
-/** Generous: events arrive after a debounce; the wait only bounds a failing test. */
-const EVENT_TIMEOUT_MS = 10_000;
-let s: RunningServer;
-let port: number;
-const clients: ImapFlow[] = [];
-
-beforeAll(async () => {
-  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: '0' });
-  port = s.ports.STOA_IMAP_PORT!;
-  await provisionAnn(s, PASSWORD);
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
-  await s?.stop();
-});
-
-async function client(): Promise<ImapFlow> {
-  const c = new ImapFlow({
-    host: '127.0.0.1', port, secure: true, tls: { rejectUnauthorized: false },
-    auth: { user: 'ann@acme.test', pass: PASSWORD }, logger: false,
-  });
-  c.on('error', () => undefined);
-  clients.push(c);
-  await c.connect();
-  return c;
-}
-
-function message(subject: string): Buffer {
-  return Buffer.from(`From: bob@example.test\r\nTo: ann@acme.test\r\nSubject: ${subject}\r\n\r\nHello\r\n`);
-}
-
-/** The next event of `name` on `c` that matches `accept`. */
-function nextEvent<T>(c: ImapFlow, name: string, accept: (data: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      c.off(name, on);
-      reject(new Error(`no '${name}' event within ${EVENT_TIMEOUT_MS} ms`));
-    }, EVENT_TIMEOUT_MS);
-    const on = (data: T) => {
-      if (!accept(data)) return;
-      clearTimeout(timer);
-      c.off(name, on);
-      resolve(data);
-    };
-    c.on(name, on);
-  });
-}
-
-async function messagesIn(c: ImapFlow, path: string): Promise<number | undefined> {
-  const status = await c.status(path, { messages: true });
-  return status ? status.messages : undefined;
-}
+const t = useImapServer();
+const client = () => t.clients.connected();
 
 async function flagsOf(c: ImapFlow, uid: number): Promise<string[]> {
   const m = await c.fetchOne(String(uid), { flags: true }, { uid: true });
@@ -167,8 +113,8 @@ test('a non-PEEK BODY[] FETCH sets \\Seen, BODY.PEEK[] does not', async () => {
   await c.mailboxCreate('Seen');
   const peeked = (await c.append('Seen', message('peek'), [])) as { uid: number };
   const read = (await c.append('Seen', message('read'), [])) as { uid: number };
-  const transcript = await raw([
-    'LOGIN ann@acme.test "a long enough password"', 'SELECT Seen',
+  const transcript = await rawSession(t.port, [
+    `LOGIN ann@acme.test "${PASSWORD}"`, 'SELECT Seen',
     `UID FETCH ${peeked.uid} BODY.PEEK[TEXT]`, `UID FETCH ${read.uid} BODY[TEXT]`,
   ]);
   expect(transcript).toMatch(/FLAGS \(\\Seen\)/);
@@ -176,32 +122,3 @@ test('a non-PEEK BODY[] FETCH sets \\Seen, BODY.PEEK[] does not', async () => {
   expect(await flagsOf(c, peeked.uid)).toEqual([]);
   expect(await flagsOf(c, read.uid)).toEqual(['\\Seen']);
 });
-
-/** Runs commands one by one on a raw TLS connection (imapflow always PEEKs) and returns the transcript. */
-function raw(commands: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
-    let text = '';
-    let sent = 0;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`raw session stalled: ${text}`));
-    }, EVENT_TIMEOUT_MS);
-    const next = () => {
-      if (sent === commands.length) {
-        clearTimeout(timer);
-        socket.end();
-        resolve(text);
-        return;
-      }
-      sent++;
-      socket.write(`r${sent} ${commands[sent - 1]}\r\n`);
-    };
-    socket.on('error', reject);
-    socket.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (sent === 0 && text.includes('* OK')) next();
-      else if (sent > 0 && new RegExp(`^r${sent} (OK|NO|BAD)`, 'm').test(text)) next();
-    });
-  });
-}

@@ -365,6 +365,23 @@ export function run(name: string, build: BuildStore, options: SuiteOptions): voi
         expect((await svc.getMailbox(BOB, 'INBOX'))?.id).not.toBe(box.id);
       });
 
+      it('purgeUser deletes every mailbox and message of that user only, and unreferences their blobs', async () => {
+        const svc = service();
+        await svc.ensureDefaults(ALICE);
+        await svc.createMailbox(ALICE, 'Projects/Ω');
+        const raw = Buffer.from('From: a@b.example\r\nSubject: purge me\r\n\r\nonly alice has this\r\n');
+        await svc.append(ALICE, 'Projects/Ω', raw);
+        await svc.append(ALICE, 'INBOX', mailFixture('plain'));
+        await svc.ensureDefaults(CAROL);
+        await svc.append(CAROL, 'INBOX', mailFixture('plain'));
+        expect(await svc.purgeUser(ALICE.userId)).toBe(8);
+        expect(await mail().listMailboxes(ALICE.userId)).toEqual([]);
+        expect(await mail().usage(ALICE.userId)).toBe(0);
+        expect(await mail().isBlobReferenced(createHash('sha256').update(raw).digest('hex'))).toBe(false);
+        const carolInbox = await svc.getMailbox(CAROL, 'INBOX');
+        expect(carolInbox && (await mail().counts(carolInbox.id)).messages).toBe(1);
+      });
+
       it('deliver writes into INBOX, creating the defaults for a user who never logged in', async () => {
         const svc = service();
         const owner = { userId: 'u-new', tenantId: 't-a' };

@@ -18,3 +18,23 @@ export function onAppend(deps: HookDeps) {
     });
   };
 }
+
+/**
+ * Asked by core-patches.ts before "+ Go ahead": whether a message of `bytes` fits the user's quota.
+ * Any failure lets the APPEND go on; the store checks the quota again when it writes.
+ */
+export function onAppendSize(deps: HookDeps) {
+  return (session: ImapSession, bytes: number, cb: (refusal: string | null) => void): void => {
+    const check = async () => {
+      const { limit, used } = await deps.mail.quota(principalOf(session));
+      return limit !== null && used + bytes > limit ? 'Mailbox is over quota' : null;
+    };
+    check().then(
+      (refusal) => process.nextTick(cb, refusal),
+      (err: unknown) => {
+        deps.logger.warn({ err, service: 'imap' }, 'quota check before APPEND failed');
+        process.nextTick(cb, null);
+      },
+    );
+  };
+}

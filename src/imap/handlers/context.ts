@@ -8,7 +8,7 @@ import type { ImapSession, SessionUser } from '../imap-core.ts';
 import type { ImapNotifier } from '../notifier.ts';
 
 export interface HookDeps {
-  directory: Pick<Directory, 'auth'>;
+  directory: Pick<Directory, 'auth' | 'users'>;
   mail: MailService;
   store: MailStore;
   logger: Logger;

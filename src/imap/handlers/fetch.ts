@@ -34,19 +34,26 @@ export function sectionOf(item: FetchQueryItem): BodySection | null {
   return section;
 }
 
+const BATCH = 500;
+
 export function onFetch(deps: ChangeDeps) {
   return (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback): void => {
     guard({ hook: 'fetch', logger: deps.logger, valid: (a) => a[1] === true }, cb, async () => {
       const principal = principalOf(session);
       const box = typeof mailboxId === 'string' ? await deps.mail.getMailboxById(principal, mailboxId) : null;
       if (!box) return [Object.assign(new Error('mailbox is gone'), { responseMessage: 'Mailbox does not exist' })];
-      const messages = await deps.store.getMessages(box.id, options.messages, options.changedSince || undefined);
-      if (options.markAsSeen) await markSeen(deps, session, box.id, messages);
-      for (const message of messages) {
-        const values = await rowValues(deps, principal, session, options.query, message);
-        const row = session.formatResponse('FETCH', message.uid, { query: options.query, values });
-        if (!row) continue; // a UID this session does not know (another session's append)
-        await write(session, row);
+      // In batches, so `UID FETCH 1:* (FLAGS ENVELOPE)` on a large mailbox holds one batch of
+      // records at a time while the rows stream out.
+      for (let i = 0; i < options.messages.length; i += BATCH) {
+        const uids = options.messages.slice(i, i + BATCH);
+        const messages = await deps.store.getMessages(box.id, uids, options.changedSince || undefined);
+        if (options.markAsSeen) await markSeen(deps, session, box.id, messages);
+        for (const message of messages) {
+          const values = await rowValues(deps, principal, session, options.query, message);
+          const row = session.formatResponse('FETCH', message.uid, { query: options.query, values });
+          if (!row) continue; // a UID this session does not know (another session's append)
+          await write(session, row);
+        }
       }
       return [null, true];
     });

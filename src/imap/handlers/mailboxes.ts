@@ -1,7 +1,7 @@
 /** LIST, LSUB, CREATE, RENAME, DELETE, SUBSCRIBE, UNSUBSCRIBE: names in, MailService calls out. */
 import { flagResult, guard } from '../guard.ts';
 import type { Callback, ImapSession } from '../imap-core.ts';
-import { principalOf, type HookDeps } from './context.ts';
+import { principalOf, type ChangeDeps, type HookDeps } from './context.ts';
 
 interface Folder {
   path: string;
@@ -37,8 +37,14 @@ function onPath(deps: HookDeps, hook: string, act: (session: ImapSession, path: 
 }
 
 export const onCreate = (deps: HookDeps) => onPath(deps, 'create', (s, p) => deps.mail.createMailbox(principalOf(s), p));
-export const onDelete = (deps: HookDeps) => onPath(deps, 'delete', (s, p) => deps.mail.deleteMailbox(principalOf(s), p));
 export const onSubscribe = (deps: HookDeps) => onPath(deps, 'subscribe', (s, p) => deps.mail.subscribe(principalOf(s), p));
+
+/** Other sessions with the mailbox selected get BYE: their UIDs and modseqs now mean nothing. */
+export const onDelete = (deps: ChangeDeps) => onPath(deps, 'delete', async (s, p) => {
+  const box = await deps.mail.deleteMailbox(principalOf(s), p);
+  deps.notifier.dropMailbox(box.id, s);
+});
+
 export const onUnsubscribe = (deps: HookDeps) => onPath(deps, 'unsubscribe', (s, p) => deps.mail.unsubscribe(principalOf(s), p));
 
 export function onRename(deps: HookDeps) {
