@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { runCli, startServer } from '../helpers/server.ts';
+
+// Each test runs the CLI a dozen times as separate processes; on a loaded machine one start takes seconds.
+jest.setTimeout(120_000);
 
 let dataDir: string;
 let env: Record<string, string>;
