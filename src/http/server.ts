@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createPlainServer, type IncomingMessage, type Server as PlainServer, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging.ts';
 import type { TlsProvider } from '../tls/provider.ts';
@@ -41,6 +42,7 @@ export async function startHttp(options: {
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     trustProxy: options.trustedProxies.length ? options.trustedProxies : false,
+    clientErrorHandler: answerClientError,
     serverFactory: (h) => {
       handler = h;
       tlsServer.on('request', h);
@@ -62,6 +64,7 @@ export async function startHttp(options: {
   }
   if (options.plain.port) {
     const plainServer = createPlainServer((req, res) => handler!(req, res));
+    plainServer.on('clientError', answerClientError);
     urls.push(`http://${await listen(plainServer, options.plain)}`);
     servers.push(plainServer);
   }
@@ -76,6 +79,20 @@ export async function startHttp(options: {
       await app.close();
     },
   };
+}
+
+/**
+ * Node's parser refuses a request before any route sees it. A method it does not know (a DAV
+ * extension, a client probing) is 501 by RFC 9110 §15.6.2, not the 400 Node would answer.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_INVALID_METHOD' ? '501 Not Implemented'
+    : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function listen(server: PlainServer | TlsServer, where: HttpListen): Promise<string> {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect as connectTcp } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import { generateSelfSigned } from '../../src/tls/certificates.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -14,6 +15,21 @@ function peerCertificate(url: string, servername: string): Promise<PeerCertifica
       socket.end();
       resolvePromise(cert);
     });
+    socket.on('error', reject);
+  });
+}
+
+/** Sends raw bytes and returns the status line: for requests no HTTP client library would send. */
+function rawStatusLine(url: string, request: string): Promise<string> {
+  const { hostname, port, protocol } = new URL(url);
+  return new Promise((resolvePromise, reject) => {
+    const options = { host: hostname, port: Number(port) };
+    const socket = protocol === 'https:' ? connect({ ...options, rejectUnauthorized: false }) : connectTcp(options);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on(protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(request));
+    socket.on('data', (chunk: string) => { answer += chunk; });
+    socket.on('end', () => resolvePromise(answer.split('\r\n')[0] ?? ''));
     socket.on('error', reject);
   });
 }
@@ -45,6 +61,14 @@ describe('the HTTP front', () => {
     expect(a.status).toBe(404);
     expect(a.headers.get('x-request-id')).toBeTruthy();
     expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+
+  test('a method Node does not know is 501, a broken request line 400, on both listeners', async () => {
+    for (const url of [server.http, server.https]) {
+      expect(await rawStatusLine(url, 'FROBNICATE / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 501 Not Implemented');
+      expect(await rawStatusLine(url, 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    }
+    expect((await fetch(`${server.http}/healthz`)).status).toBe(200);
   });
 
   test('logs are JSON lines carrying the request id', async () => {
