@@ -7,6 +7,7 @@ import type { BuildStore } from './contract/helpers.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
 import * as mail from './contract/mail.ts';
+import * as queue from './contract/queue.ts';
 
 describeWithServers('mongo store contract', (server) => {
   let databases = 0;
@@ -22,6 +23,7 @@ describeWithServers('mongo store contract', (server) => {
   keyValue.run('mongo', mongo);
   blob.run('mongo', mongo);
   mail.run('mongo', mongo);
+  queue.run('mongo', mongo);
 });
 
 async function dropDatabase(url: string, name: string): Promise<void> {

@@ -7,6 +7,7 @@ import * as directory from './contract/directory.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
 import * as mail from './contract/mail.ts';
+import * as queue from './contract/queue.ts';
 
 const sqlite = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stoa-sqlite-'));
@@ -19,3 +20,4 @@ journal.run('sqlite', sqlite);
 keyValue.run('sqlite', sqlite);
 blob.run('sqlite', sqlite);
 mail.run('sqlite', sqlite);
+queue.run('sqlite', sqlite);

@@ -30,6 +30,7 @@ export const COLLECTIONS = {
   messages: 'mail_messages',
   expunging: 'mail_expunging',
   usage: 'mail_usage',
+  outboundQueue: 'outbound_queue',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -86,6 +87,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { blob: 1 }, name: 'blob' },
   ],
   [COLLECTIONS.expunging]: [{ key: { mailboxId: 1 }, name: 'mailbox' }],
+  [COLLECTIONS.outboundQueue]: [{ key: { dueAt: 1 }, name: 'due' }],
 };
 
 /**

@@ -6,6 +6,7 @@ import { MongoDirectory } from './directory.ts';
 import { MongoJournal } from './journal.ts';
 import { MongoKeyValue } from './key-value.ts';
 import { MongoMailStore } from './mail.ts';
+import { MongoOutboundQueue } from './queue.ts';
 
 export { MongoJournal } from './journal.ts';
 
@@ -42,13 +43,15 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       onListenerError: options.onListenerError ?? warn,
     });
     let closing: Promise<void> | null = null;
+    const kv = new MongoKeyValue(db);
     return {
       kind: 'mongo',
       db,
       directory: new MongoDirectory(db),
       journal,
-      kv: new MongoKeyValue(db),
+      kv,
       mail: new MongoMailStore(db, journal),
+      queue: new MongoOutboundQueue(db, kv),
       blobs: new GridFsBlobStore(db),
       close() {
         if (!closing) {

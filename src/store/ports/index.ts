@@ -3,12 +3,14 @@ import type { DirectoryStore } from './directory.ts';
 import type { Journal } from './journal.ts';
 import type { KeyValue } from './key-value.ts';
 import type { MailStore } from './mail.ts';
+import type { OutboundQueue } from './queue.ts';
 
 export type * from './blob.ts';
 export type * from './directory.ts';
 export type * from './journal.ts';
 export type * from './key-value.ts';
 export type * from './mail.ts';
+export type * from './queue.ts';
 export { MailboxNotFoundError, OverQuotaError } from './mail.ts';
 export { BlobTooLargeError } from './blob.ts';
 export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
@@ -22,5 +24,6 @@ export interface Store {
   kv: KeyValue;
   blobs: BlobStore;
   mail: MailStore;
+  queue: OutboundQueue;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { SqliteDirectory } from './directory.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteKeyValue } from './key-value.ts';
 import { SqliteMailStore } from './mail.ts';
+import { SqliteOutboundQueue } from './queue.ts';
 
 export type { Db } from './database.ts';
 export { MIGRATIONS } from './schema.ts';
@@ -48,6 +49,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       journal,
       kv: new SqliteKeyValue(db),
       mail: new SqliteMailStore(db, journal),
+      queue: new SqliteOutboundQueue(db),
       blobs,
       close() {
         if (!closed) {
