@@ -58,7 +58,7 @@ export class MongoOutboundQueue implements OutboundQueue {
     return guard(async () => {
       const gen = await this.#held(entry);
       if (gen === null) return false;
-      const { lease, ...stored } = entry;
+      const { lease: _lease, ...stored } = entry;
       const doc = { entry: JSON.stringify(stored), dueAt: Date.parse(entry.nextAttemptAt), gen: gen + 1 };
       const written = (await this.#entries.replaceOne({ _id: entry.id, gen }, doc)).matchedCount > 0;
       await this.#kv.delete(leaseKey(entry.id, gen));
