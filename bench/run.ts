@@ -9,6 +9,7 @@ import { openMongoStore } from '../src/store/mongo/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { startFerretDb } from '../test/helpers/ferretdb.ts';
 import { directoryBench } from './directory.ts';
+import { smtpBench } from './smtp.ts';
 
 export interface BenchContext {
   /** Extra environment for the server under test (the adapter's settings). */
@@ -20,6 +21,7 @@ export interface BenchContext {
 
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   directory: directoryBench,
+  smtp: smtpBench,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });
