@@ -3,6 +3,8 @@
  * listener (25) and LMTP. AUTH only after TLS, and only on submission; MX and LMTP take mail for
  * our users only; LMTP only from trusted peers. Nothing here is fatal to the process.
  */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
 import type { TlsProvider } from '../tls/provider.ts';
@@ -108,16 +110,11 @@ function isTrusted(peers: readonly string[], address: string): boolean {
   return peers.includes(plain) || peers.includes(address);
 }
 
-function listen(server: SMTPServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.server.once('error', onError);
-    server.listen(port, host, () => {
-      server.server.off('error', onError);
-      const address = server.server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
+/** The bound port; rejects with the listen error (EADDRINUSE…), which `once` turns into a rejection. */
+async function listen(server: SMTPServer, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  await once(server.server, 'listening');
+  return (server.server.address() as AddressInfo).port;
 }
 
 function close(server: SMTPServer): Promise<void> {

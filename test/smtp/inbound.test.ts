@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { eventually, imapClient, message, PASSWORD, smtplib } from './setup.ts';
+import { eventually, lastMessage, message, PASSWORD, smtplib } from './setup.ts';
 
 let s: RunningServer;
 let dns: DnsServer;
@@ -35,25 +35,6 @@ afterAll(async () => {
   await dns?.close();
 });
 
-async function lastMessage(user: string): Promise<string> {
-  const c = await imapClient(s, user);
-  try {
-    return await eventually(async () => {
-      const lock = await c.getMailboxLock('INBOX');
-      try {
-        await c.noop();
-        if (!c.mailbox || !c.mailbox.exists) return null;
-        const last = await c.fetchOne('*', { source: true });
-        return last && last.source ? last.source.toString() : null;
-      } finally {
-        lock.release();
-      }
-    }, `mail for ${user}`);
-  } finally {
-    await c.logout().catch(() => undefined);
-  }
-}
-
 test('port 25 refuses relaying to a foreign domain and unknown local users, without authentication', async () => {
   const results = await smtplib(s.ports.STOA_SMTP_MX_PORT!, 'plain', [
     ['ehlo'],
@@ -75,7 +56,7 @@ test('inbound mail to an alias lands in INBOX with Received and Authentication-R
     ['sendmail', 'news@remote.test', ['Sales@acme.test'], message('News <news@remote.test>', 'sales@acme.test', 'from the internet')],
   ]);
   expect(results[1]).toEqual({ code: 250, refused: {} });
-  const source = await lastMessage('ann@acme.test');
+  const source = await lastMessage(s, 'ann@acme.test');
   expect(source).toContain('Subject: from the internet');
   const headerBlock = source.slice(0, source.indexOf('\r\n\r\n'));
   expect(headerBlock).toMatch(/^Received: from /);
@@ -104,7 +85,7 @@ test('LMTP answers per recipient: delivered, unknown (550 5.1.1) and over quota 
   const errors = Object.fromEntries((info.rejectedErrors ?? []).map((e) => [e.recipient, e.response]));
   expect(errors['nobody@acme.test']).toMatch(/^550 5\.1\.1 /);
   expect(errors['full@acme.test']).toMatch(/^452 4\.2\.2 /);
-  expect(await lastMessage('bob@acme.test')).toContain('Subject: by lmtp');
+  expect(await lastMessage(s, 'bob@acme.test')).toContain('Subject: by lmtp');
 });
 
 test('LMTP refuses a peer that is not trusted', async () => {

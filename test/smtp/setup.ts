@@ -76,3 +76,23 @@ export async function inboxSubjects(c: ImapFlow): Promise<string[]> {
 export function message(from: string, to: string, subject: string, body = 'Hello\r\n'): string {
   return `From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}.${Date.now()}@test>\r\n\r\n${body}`;
 }
+
+/** The source of the newest message in a user's INBOX, once there is one. */
+export async function lastMessage(s: RunningServer, user: string): Promise<string> {
+  const c = await imapClient(s, user);
+  try {
+    return await eventually(async () => {
+      const lock = await c.getMailboxLock('INBOX');
+      try {
+        await c.noop();
+        if (!c.mailbox || !c.mailbox.exists) return null;
+        const last = await c.fetchOne('*', { source: true });
+        return last && last.source ? last.source.toString() : null;
+      } finally {
+        lock.release();
+      }
+    }, `mail for ${user}`);
+  } finally {
+    await c.logout().catch(() => undefined);
+  }
+}
