@@ -7,9 +7,12 @@ import type { Directory } from '../directory/index.ts';
 import type { Logger } from '../logging.ts';
 import { chunksOf } from '../mail/bytes.ts';
 import type { MailOwner, MailService } from '../mail/index.ts';
-import type { BlobStore, MailStore, OutboundQueue } from '../store/ports/index.ts';
-import { bounceMessage, type FailedRecipient } from './outbound/dsn.ts';
+import type { BlobStore, BounceOptions, MailStore, OutboundQueue, QueuedRecipient } from '../store/ports/index.ts';
+import { bounceMessage, type FailedRecipient, wantsBounce } from './outbound/dsn.ts';
 import { resolveRecipient } from './recipients.ts';
+
+/** A recipient to queue, with its DSN parameters. */
+export type Recipient = Pick<QueuedRecipient, 'address' | 'notify' | 'orcpt'>;
 
 export interface LocalResult {
   error?: unknown;
@@ -61,14 +64,15 @@ export class Delivery {
   }
 
   /** Queues a message for remote recipients; resolves once the entry is durably stored. */
-  async enqueue(tenantId: string, sender: string, recipients: readonly string[], message: Buffer): Promise<void> {
+  async enqueue(tenantId: string, sender: string, recipients: readonly Recipient[], message: Buffer, dsn?: BounceOptions): Promise<void> {
     const blob = await this.#deps.blobs.put(chunksOf(message));
     const now = new Date();
     await this.#deps.queue.enqueue({
       id: randomUUID(), tenantId, sender, blob: blob.hash, size: blob.size,
-      recipients: recipients.map((address) => ({ address, state: 'pending', response: null })),
+      recipients: recipients.map((r) => ({ ...r, state: 'pending', response: null })),
       createdAt: now.toISOString(), attempts: 0, nextAttemptAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.#deps.queueLifetimeMs).toISOString(),
+      ...(dsn ? { dsn } : {}),
     });
     this.#deps.wake();
   }
@@ -77,15 +81,16 @@ export class Delivery {
    * An RFC 3464 delivery status notification to `sender` about `failed`: into their INBOX when
    * they are local, else queued with the null sender. A bounce (null sender) is never bounced.
    */
-  async bounce(tenantId: string, sender: string, failed: readonly FailedRecipient[], original: Buffer): Promise<void> {
-    if (!sender || !failed.length) return;
-    const report = bounceMessage({ hostname: this.#deps.hostname, sender, failed, original });
+  async bounce(tenantId: string, sender: string, failed: readonly FailedRecipient[], original: Buffer, dsn?: BounceOptions): Promise<void> {
+    const reported = failed.filter(wantsBounce);
+    if (!sender || !reported.length) return;
+    const report = bounceMessage({ hostname: this.#deps.hostname, sender, failed: reported, original, dsn });
     const target = await resolveRecipient(this.#deps.directory, sender);
     if (target.kind === 'local') {
       const [result] = (await this.deliverLocal([target.user], report)).values();
       if (result?.error) this.#deps.logger.warn({ err: result.error, sender }, 'bounce could not be delivered');
     } else if (target.kind === 'remote') {
-      await this.enqueue(tenantId, '', [sender], report);
+      await this.enqueue(tenantId, '', [{ address: sender }], report);
     }
   }
 }

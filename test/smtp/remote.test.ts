@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
 import { startRemoteMx, type RemoteMx } from './remote-mx.ts';
-import { eventually, lastMessage, PASSWORD, provisionAcme } from './setup.ts';
+import { eventually, imapClient, inboxSubjects, lastMessage, PASSWORD, provisionAcme } from './setup.ts';
 
 let s: RunningServer;
 let dns: DnsServer;
@@ -39,11 +39,11 @@ afterAll(async () => {
   await dns?.close();
 });
 
-function send(to: string, subject: string) {
+function send(to: string, subject: string, dsn?: { id?: string; return?: 'headers' | 'full'; notify?: ('never' | 'failure')[]; recipient?: string }) {
   return nodemailer.createTransport({
     host: '127.0.0.1', port: s.ports.STOA_SMTP_SUBMISSIONS_PORT!, secure: true, tls: { rejectUnauthorized: false },
     auth: { user: 'ann@acme.test', pass: PASSWORD },
-  }).sendMail({ from: 'ann@acme.test', to, subject, text: `about ${subject}` });
+  }).sendMail({ from: 'ann@acme.test', to, subject, text: `about ${subject}`, ...(dsn ? { dsn } : {}) });
 }
 
 function receivedBy(rcpt: string) {
@@ -74,10 +74,22 @@ test('a remote that answers 451 and then 250 gets the message on a retry', async
   expect(mx.rcpts.filter((a) => a === 'flaky@remote.test')).toHaveLength(2);
 });
 
-test("a remote that answers 550 produces an RFC 3464 bounce in the sender's INBOX", async () => {
-  mx.answer = (rcpt) => (rcpt === 'gone@remote.test' ? [550, '5.1.1 no such user at remote'] : null);
-  await send('gone@remote.test', 'will bounce');
+test("a remote that answers 550 produces an RFC 3464 bounce in the sender's INBOX, unless NOTIFY=NEVER", async () => {
+  mx.answer = (rcpt) => (rcpt.startsWith('gone') ? [550, '5.1.1 no such user at remote'] : null);
+  await send('gone-quietly@remote.test', 'no bounce wanted', { notify: ['never'] });
+  await eventually(async () => mx.rcpts.includes('gone-quietly@remote.test'), 'the NOTIFY=NEVER attempt');
+  await send('gone@remote.test', 'will bounce', { id: 'envelope-42', return: 'full', notify: ['failure'], recipient: 'gone@remote.test' });
   const source = await lastMessage(s, 'ann@acme.test');
+  expect(source).toContain('Original-Envelope-Id: envelope-42');
+  expect(source).toContain('Original-Recipient: rfc822;gone@remote.test');
+  expect(source).toContain('Content-Type: message/rfc822');
+  expect(source).toContain('about will bounce');
+  const c = await imapClient(s, 'ann@acme.test');
+  try {
+    expect((await inboxSubjects(c)).filter((subject) => subject.startsWith('Undelivered'))).toHaveLength(1);
+  } finally {
+    await c.logout();
+  }
   expect(source).toContain('Subject: Undelivered Mail Returned to Sender');
   expect(source).toMatch(/Content-Type: multipart\/report; report-type=delivery-status;/);
   expect(source).toContain('Content-Type: message/delivery-status');

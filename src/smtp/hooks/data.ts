@@ -4,7 +4,7 @@
  * that (smtp-server waits for this callback), and a connection cut during DATA rejects the read,
  * so nothing is stored or queued. LMTP answers once per recipient.
  */
-import type { SMTPServerDataResult, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerAddress, SMTPServerDataResult, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Principal } from '../../directory/principal.ts';
 import type { HookDeps, Role } from '../context.ts';
 import type { LocalResult } from '../delivery.ts';
@@ -35,18 +35,26 @@ export function onData(deps: HookDeps, role: Role) {
       const delivered = await deps.delivery.deliverLocal(local.map((r) => r.user), message);
       if (role === 'lmtp') return local.map((r) => answer(delivered.get(r.user.id)));
 
-      const remote = recipients.filter((r) => r.kind === 'remote').map((r) => r.address);
-      if (remote.length) await deps.delivery.enqueue((session.user as Principal).tenantId, sender, remote, message);
-      const failed = local.filter((r) => delivered.get(r.user.id)?.error);
+      const dsn = session.envelope.dsn ? { envid: session.envelope.dsn.envid, ret: session.envelope.dsn.ret } : undefined;
+      const withDsn = (r: Recipient, i: number) => ({ address: r.address, ...dsnParams(session.envelope.rcptTo[i]) });
+      const remote = recipients.flatMap((r, i) => (r.kind === 'remote' ? [withDsn(r, i)] : []));
+      if (remote.length) await deps.delivery.enqueue((session.user as Principal).tenantId, sender, remote, message, dsn);
+      const failed = recipients.flatMap((r, i) => (r.kind === 'local' && delivered.get(r.user.id)?.error ? [{ ...withDsn(r, i), user: r.user }] : []));
       // Refused outright when nothing was stored, so the sender keeps the whole message and retries.
       if (failed.length === local.length && failed.length > 0 && !remote.length) throw deliveryReply(delivered.get(failed[0]!.user.id)?.error);
       if (failed.length) {
-        const reasons = failed.map((r) => ({ address: r.address, response: deliveryReply(delivered.get(r.user.id)?.error).message }));
-        await deps.delivery.bounce(failed[0]!.user.tenantId, sender, reasons, message);
+        const reasons = failed.map(({ user, ...r }) => ({ ...r, response: deliveryReply(delivered.get(user.id)?.error).message }));
+        await deps.delivery.bounce(failed[0]!.user.tenantId, sender, reasons, message, dsn);
       }
       return `message accepted (${session.id})`;
     });
   };
+}
+
+/** NOTIFY and ORCPT of one RCPT TO, when given. */
+function dsnParams(address: SMTPServerAddress | undefined): { notify?: string[]; orcpt?: string } {
+  const dsn = address?.dsn;
+  return { ...(dsn?.notify?.length ? { notify: dsn.notify } : {}), ...(dsn?.orcpt ? { orcpt: dsn.orcpt } : {}) };
 }
 
 function answer(result: LocalResult | undefined): SMTPServerDataResult {

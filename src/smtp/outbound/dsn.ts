@@ -1,11 +1,15 @@
 /** Delivery status notifications (RFC 3464 in a multipart/report, RFC 6522) for failed recipients. */
 import { randomUUID } from 'node:crypto';
+import type { BounceOptions } from '../../store/ports/index.ts';
 import { headerBlock, rfc5322Date } from '../message.ts';
 
 export interface FailedRecipient {
   address: string;
   /** The remote's reply or our reason, ideally with an enhanced status code. */
   response: string;
+  /** DSN NOTIFY from RCPT; without FAILURE (e.g. NEVER) the sender asked for no bounce. */
+  notify?: readonly string[];
+  orcpt?: string;
 }
 
 export interface BounceInput {
@@ -13,6 +17,12 @@ export interface BounceInput {
   sender: string;
   failed: readonly FailedRecipient[];
   original: Buffer;
+  dsn?: BounceOptions | undefined;
+}
+
+/** Whether the sender wants to hear of this recipient's failure (RFC 3461 §4.1: the default is yes). */
+export function wantsBounce(recipient: Pick<FailedRecipient, 'notify'>): boolean {
+  return !recipient.notify?.length || recipient.notify.includes('FAILURE');
 }
 
 const ENHANCED = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
@@ -23,11 +33,12 @@ export function statusOf(response: string): string {
   return code && code.startsWith('5') ? code : '5.0.0';
 }
 
-export function bounceMessage({ hostname, sender, failed, original }: BounceInput): Buffer {
+export function bounceMessage({ hostname, sender, failed, original, dsn }: BounceInput): Buffer {
   const boundary = `=_stoa_${randomUUID()}`;
   const now = rfc5322Date();
   const list = failed.map((f) => `  <${f.address}>: ${oneLine(f.response)}`).join('\r\n');
   const perRecipient = failed.map((f) => [
+    ...(f.orcpt ? [`Original-Recipient: ${oneLine(f.orcpt)}`] : []),
     `Final-Recipient: rfc822; ${f.address}`,
     'Action: failed',
     `Status: ${statusOf(f.response)}`,
@@ -53,15 +64,16 @@ export function bounceMessage({ hostname, sender, failed, original }: BounceInpu
     `--${boundary}`,
     'Content-Type: message/delivery-status',
     '',
+    ...(dsn?.envid ? [`Original-Envelope-Id: ${oneLine(dsn.envid)}`] : []),
     `Reporting-MTA: dns; ${hostname}`,
     `Arrival-Date: ${now}`,
     '',
     perRecipient,
     '',
     `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
-    '',
-    headerBlock(original).replace(/\r?\n/g, '\r\n').trimEnd(),
+    ...(dsn?.ret === 'FULL'
+      ? ['Content-Type: message/rfc822', '', original.toString('utf8').replace(/\r?\n/g, '\r\n').trimEnd()]
+      : ['Content-Type: text/rfc822-headers', '', headerBlock(original).replace(/\r?\n/g, '\r\n').trimEnd()]),
     '',
     `--${boundary}--`,
     '',

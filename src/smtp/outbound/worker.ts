@@ -98,7 +98,7 @@ export class QueueWorker {
     const failedNow = recipients.filter((r, i) => r.state === 'failed' && entry.recipients[i]?.state === 'pending');
     logger.info({ entry: entry.id, outcomes: [...outcomes.values()] }, 'outbound delivery attempt');
     // The bounce is stored before the entry changes: a crash in between bounces twice, never not at all.
-    if (failedNow.length) await this.#deps.delivery.bounce(entry.tenantId, entry.sender, failedNow.map((r) => ({ address: r.address, response: r.response ?? '' })), message);
+    if (failedNow.length) await this.#deps.delivery.bounce(entry.tenantId, entry.sender, failedNow.map((r) => ({ ...r, response: r.response ?? '' })), message, entry.dsn);
     const attempts = entry.attempts + 1;
     const settled = recipients.every((r) => r.state !== 'pending');
     const next = { ...entry, recipients, attempts, nextAttemptAt: new Date(now.getTime() + this.#retryDelay(attempts)).toISOString() };

@@ -11,6 +11,10 @@ export interface QueuedRecipient {
   state: RecipientState;
   /** The last answer about this recipient (a remote's reply line or a local reason). */
   response: string | null;
+  /** DSN NOTIFY (RFC 3461) as given at RCPT, upper case; absent means FAILURE (and DELAY). */
+  notify?: string[];
+  /** DSN ORCPT as given at RCPT (`rfc822;addr`). */
+  orcpt?: string;
 }
 
 export interface QueueEntry {
@@ -29,6 +33,14 @@ export interface QueueEntry {
   nextAttemptAt: string;
   /** After this the entry's pending recipients fail and are bounced. */
   expiresAt: string;
+  /** DSN ENVID and RET from MAIL FROM, for a bounce. */
+  dsn?: BounceOptions;
+}
+
+export interface BounceOptions {
+  envid: string | null;
+  /** FULL returns the whole message in a bounce, HDRS (the default) its header. */
+  ret: string | null;
 }
 
 /** An entry as claimed: `lease` proves the claim when it is written back. */
