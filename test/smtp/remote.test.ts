@@ -4,51 +4,32 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { authenticate } from 'mailauth';
-import nodemailer from 'nodemailer';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
-import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { startRemoteMx, type RemoteMx } from './remote-mx.ts';
-import { eventually, imapClient, inboxSubjects, lastMessage, PASSWORD, provisionAcme } from './setup.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { sendAsAnn, startRemoteWorld, survivesKill, type DsnRequest, type RemoteWorld } from './remote-mx.ts';
+import { eventually, imapClient, inboxSubjects, lastMessage, provisionAcme } from './setup.ts';
 
 let s: RunningServer;
-let dns: DnsServer;
-let mx: RemoteMx;
-let env: Record<string, string>;
+let world: RemoteWorld;
 
 beforeAll(async () => {
-  dns = await startDnsServer({ 'remote.test': { MX: [{ priority: 10, exchange: 'mx.remote.test' }] }, 'mx.remote.test': { A: ['127.0.0.1'] } });
-  mx = await startRemoteMx();
-  env = {
-    STOA_IMAP_PORT: FREE_PORT, STOA_SMTP_SUBMISSIONS_PORT: FREE_PORT,
-    STOA_SMTP_DNS_SERVERS: dns.address, STOA_SMTP_RELAY_PORT: String(mx.port), STOA_SMTP_RELAY_TLS_VERIFY: 'false',
-    STOA_SMTP_RETRY_SECONDS: '2', STOA_SMTP_QUEUE_POLL_SECONDS: '1',
-  };
-  s = await startServer(env);
+  world = await startRemoteWorld();
+  s = await startServer(world.env);
   await provisionAcme(s);
   const created = await s.stoaOk(['dkim', 'add', 'acme.test']);
   const record = created.lastLine;
   const strings = [...record.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
   expect(record).toMatch(/^stoa\._domainkey\.acme\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=/);
-  dns.zones.set('stoa._domainkey.acme.test', { TXT: [strings] });
+  world.dns.zones.set('stoa._domainkey.acme.test', { TXT: [strings] });
   expect((await s.stoaOk(['dns', 'acme.test'])).stdout).toContain(record);
 }, 60_000);
 
 afterAll(async () => {
   await s?.stop();
-  await mx?.close();
-  await dns?.close();
+  await world?.close();
 });
 
-function send(to: string, subject: string, dsn?: { id?: string; return?: 'headers' | 'full'; notify?: ('never' | 'failure')[]; recipient?: string }) {
-  return nodemailer.createTransport({
-    host: '127.0.0.1', port: s.ports.STOA_SMTP_SUBMISSIONS_PORT!, secure: true, tls: { rejectUnauthorized: false },
-    auth: { user: 'ann@acme.test', pass: PASSWORD },
-  }).sendMail({ from: 'ann@acme.test', to, subject, text: `about ${subject}`, ...(dsn ? { dsn } : {}) });
-}
-
-function receivedBy(rcpt: string) {
-  return eventually(async () => mx.received.find((r) => r.to.includes(rcpt)), `a message at the remote MX for ${rcpt}`);
-}
+const send = (to: string, subject: string, dsn?: DsnRequest) => sendAsAnn(s, to, subject, dsn);
+const receivedBy = (rcpt: string) => world.receivedBy(rcpt);
 
 test('a message to a remote domain reaches its MX, DKIM-signed with a key that verifies there', async () => {
   const info = await send('carol@remote.test', 'signed');
@@ -56,7 +37,7 @@ test('a message to a remote domain reaches its MX, DKIM-signed with a key that v
   const got = await receivedBy('carol@remote.test');
   expect(got.from).toBe('ann@acme.test');
   const resolver = new Resolver();
-  resolver.setServers([dns.address]);
+  resolver.setServers([world.dns.address]);
   const result = await authenticate(got.message, {
     ip: '127.0.0.1', sender: 'ann@acme.test', mta: 'mx.remote.test', disableBimi: true, disableArc: true,
     resolver: (name, type) => resolver.resolve(name, type) as Promise<string[][] | string[]>,
@@ -67,17 +48,17 @@ test('a message to a remote domain reaches its MX, DKIM-signed with a key that v
 });
 
 test('a remote that answers 451 and then 250 gets the message on a retry', async () => {
-  mx.answer = (rcpt, attempt) => (rcpt === 'flaky@remote.test' && attempt === 1 ? [451, '4.3.0 try again later'] : null);
+  world.mx.answer = (rcpt, attempt) => (rcpt === 'flaky@remote.test' && attempt === 1 ? [451, '4.3.0 try again later'] : null);
   await send('flaky@remote.test', 'retried');
   const got = await receivedBy('flaky@remote.test');
   expect(got.message.toString()).toContain('Subject: retried');
-  expect(mx.rcpts.filter((a) => a === 'flaky@remote.test')).toHaveLength(2);
+  expect(world.mx.rcpts.filter((a) => a === 'flaky@remote.test')).toHaveLength(2);
 });
 
 test("a remote that answers 550 produces an RFC 3464 bounce in the sender's INBOX, unless NOTIFY=NEVER", async () => {
-  mx.answer = (rcpt) => (rcpt.startsWith('gone') ? [550, '5.1.1 no such user at remote'] : null);
+  world.mx.answer = (rcpt) => (rcpt.startsWith('gone') ? [550, '5.1.1 no such user at remote'] : null);
   await send('gone-quietly@remote.test', 'no bounce wanted', { notify: ['never'] });
-  await eventually(async () => mx.rcpts.includes('gone-quietly@remote.test'), 'the NOTIFY=NEVER attempt');
+  await eventually(async () => world.mx.rcpts.includes('gone-quietly@remote.test'), 'the NOTIFY=NEVER attempt');
   await send('gone@remote.test', 'will bounce', { id: 'envelope-42', return: 'full', notify: ['failure'], recipient: 'gone@remote.test' });
   const source = await lastMessage(s, 'ann@acme.test');
   expect(source).toContain('Original-Envelope-Id: envelope-42');
@@ -100,14 +81,5 @@ test("a remote that answers 550 produces an RFC 3464 bounce in the sender's INBO
 });
 
 test('a queued message survives kill -9 of Stoa and is delivered after the restart', async () => {
-  mx.answer = (rcpt) => (rcpt === 'later@remote.test' ? [451, '4.3.0 not now'] : null);
-  await send('later@remote.test', 'survivor');
-  await eventually(async () => mx.rcpts.includes('later@remote.test'), 'a first attempt at the remote');
-  // Let the worker write the retry back (it releases its lease), well before the next attempt.
-  await new Promise((r) => setTimeout(r, 300));
-  await s.stop({ hard: true, keepData: true });
-  mx.answer = () => null;
-  s = await startServer(env, s.dataDir);
-  const got = await receivedBy('later@remote.test');
-  expect(got.message.toString()).toContain('Subject: survivor');
+  s = await survivesKill(s, world, () => startServer(world.env, s.dataDir));
 });
