@@ -48,8 +48,8 @@ export const configSchema = z.object({
     relay_tls_verify: z.boolean().default(true),
     /** Seconds to wait before each retry of a temporary failure; the last repeats. */
     retry_seconds: z.array(z.coerce.number().int().min(1)).min(1).default([60, 300, 1200, 3600, 10800]),
-    /** Hours a message may wait in the queue before it is bounced. */
-    queue_lifetime_hours: z.number().int().min(1).default(120),
+    /** Seconds a message may wait in the queue before it is bounced (5 days). */
+    queue_lifetime_seconds: z.number().int().min(1).default(432_000),
     /** How often the queue is looked at for due messages (also woken at once by a new one). */
     queue_poll_seconds: z.number().int().min(1).default(10),
   }).prefault({}),

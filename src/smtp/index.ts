@@ -33,7 +33,7 @@ export async function startSmtpService(options: SmtpServiceOptions): Promise<Smt
   let worker: QueueWorker | null = null;
   const delivery = new Delivery({
     directory: options.directory, mail: options.mail, mailStore: store.mail, quota: options.quota, blobs: store.blobs,
-    queue: store.queue, logger, hostname, queueLifetimeMs: smtp.queue_lifetime_hours * 3_600_000, wake: () => worker?.wake(),
+    queue: store.queue, logger, hostname, queueLifetimeMs: smtp.queue_lifetime_seconds * 1000, wake: () => worker?.wake(),
   });
   worker = new QueueWorker({
     queue: store.queue, blobs: store.blobs, kv: store.kv, delivery, logger,

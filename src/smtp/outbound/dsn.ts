@@ -27,10 +27,9 @@ export function wantsBounce(recipient: Pick<FailedRecipient, 'notify'>): boolean
 
 const ENHANCED = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
 
-/** The Status field: the enhanced code in the reply, else a generic permanent failure. */
+/** The Status field: the enhanced code in the reply (4.x.x when it gave up on a temporary one), else 5.0.0. */
 export function statusOf(response: string): string {
-  const code = ENHANCED.exec(response)?.[1];
-  return code && code.startsWith('5') ? code : '5.0.0';
+  return ENHANCED.exec(response)?.[1] ?? '5.0.0';
 }
 
 export function bounceMessage({ hostname, sender, failed, original, dsn }: BounceInput): Buffer {
