@@ -35,6 +35,7 @@ export const replies = {
   untrustedPeer: () => new SmtpReply(554, '5.7.1', 'not a trusted LMTP client'),
   dmarcReject: () => new SmtpReply(550, '5.7.1', 'rejected by the DMARC policy of the author domain'),
   unavailable: () => new SmtpReply(451, '4.3.0', 'temporary local problem, try again later'),
+  authRequired: () => new SmtpReply(530, '5.7.0', 'authentication required (after STARTTLS)'),
   authFailed: () => new SmtpReply(535, '5.7.8', 'authentication failed'),
   throttled: () => new SmtpReply(454, '4.7.0', 'too many failed logins, try again later'),
 };

@@ -100,6 +100,18 @@ function createServer(options: SmtpOptions, role: Role, secure: boolean): SMTPSe
   if (role === 'lmtp') {
     settings.onConnect = (session, cb) => cb(isTrusted(options.trustedPeers, session.remoteAddress) ? null : replies.untrustedPeer());
   }
+  if (submission && !secure) {
+    // No AUTH in the EHLO before STARTTLS (RFC 4954 §4), so no client is invited to send a password
+    // in clear. The session object survives the upgrade; onSecure gives AUTH back.
+    settings.onConnect = (session, cb) => {
+      session.disabledCommands = ['AUTH'];
+      cb();
+    };
+    settings.onSecure = (_socket, session, cb) => {
+      session.disabledCommands = undefined;
+      cb();
+    };
+  }
   const server = new SMTPServer(settings);
   server.on('error', (err) => logger.warn({ err, service: 'smtp', role }, 'SMTP server error'));
   return server;

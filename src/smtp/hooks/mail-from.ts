@@ -11,6 +11,8 @@ export function onMailFrom(deps: HookDeps, role: Role) {
   return (address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void => {
     settle(deps.logger, 'mail-from', cb, async () => {
       if (role !== 'submission') return;
+      // Before STARTTLS AUTH is switched off, which also switches off smtp-server's own check.
+      if (!session.user) throw replies.authRequired();
       const principal = session.user as Principal;
       if (!(await ownsAddress(deps, principal, address.address))) throw replies.notYourAddress('the envelope sender');
       if (deps.rateLimitPerHour > 0) {
