@@ -12,7 +12,7 @@ import { bounceMessage, type FailedRecipient, wantsBounce } from './outbound/dsn
 import { resolveRecipient } from './recipients.ts';
 
 /** A recipient to queue, with its DSN parameters. */
-export type Recipient = Pick<QueuedRecipient, 'address' | 'notify' | 'orcpt'>;
+export type OutboundRecipient = Pick<QueuedRecipient, 'address' | 'notify' | 'orcpt'>;
 
 export interface LocalResult {
   error?: unknown;
@@ -64,7 +64,7 @@ export class Delivery {
   }
 
   /** Queues a message for remote recipients; resolves once the entry is durably stored. */
-  async enqueue(tenantId: string, sender: string, recipients: readonly Recipient[], message: Buffer, dsn?: BounceOptions): Promise<void> {
+  async enqueue(tenantId: string, sender: string, recipients: readonly OutboundRecipient[], message: Buffer, dsn?: BounceOptions): Promise<void> {
     const blob = await this.#deps.blobs.put(chunksOf(message));
     const now = new Date();
     await this.#deps.queue.enqueue({

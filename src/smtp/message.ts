@@ -49,6 +49,8 @@ export function rfc5322Date(date = new Date()): string {
 export function receivedHeader(session: SMTPServerSession, hostname: string): string {
   const helo = session.hostNameAppearsAs || 'unknown';
   const ip = session.remoteAddress.replace(/^::ffff:/, '');
+  // Without reverse lookups clientHostname is the `[ip]` literal already given.
+  const client = session.clientHostname && !session.clientHostname.startsWith('[') ? `${session.clientHostname} ` : '';
   const tls = session.tlsOptions ? `\r\n\t(using ${session.tlsOptions.version} with cipher ${session.tlsOptions.name})` : '';
-  return `Received: from ${helo} (${session.clientHostname} [${ip}])\r\n\tby ${hostname} (Stoa) with ${session.transmissionType} id ${session.id}${tls};\r\n\t${rfc5322Date()}\r\n`;
+  return `Received: from ${helo} (${client}[${ip}])\r\n\tby ${hostname} (Stoa) with ${session.transmissionType} id ${session.id}${tls};\r\n\t${rfc5322Date()}\r\n`;
 }
