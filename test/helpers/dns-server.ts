@@ -8,7 +8,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 export interface Zone {
   A?: string[];
   MX?: { priority: number; exchange: string }[];
-  /** Each record is a list of strings (as node:dns returns TXT). */
+  /** Each record is a list of strings (as node:dns returns TXT); longer than 255 bytes is split. */
   TXT?: string[][];
 }
 
@@ -79,9 +79,15 @@ function rdata(zone: Zone, kind: keyof Zone): Buffer[] {
       return Buffer.concat([preference, encodeName(exchange)]);
     });
   }
-  return (zone.TXT ?? []).map((strings) => Buffer.concat(strings.map((s) => {
+  // One character-string holds at most 255 bytes: longer ones go out as several, as a zone file would.
+  return (zone.TXT ?? []).map((strings) => Buffer.concat(strings.flatMap((s) => {
     const bytes = Buffer.from(s);
-    return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < bytes.length || i === 0; i += 255) {
+      const part = bytes.subarray(i, i + 255);
+      parts.push(Buffer.from([part.length]), part);
+    }
+    return parts;
   })));
 }
 
