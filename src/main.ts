@@ -1,5 +1,6 @@
 /** The composition root: config, store, services, fronts; clean stop on SIGTERM, certificate reload on SIGHUP. */
 import { mkdirSync } from 'node:fs';
+import { accountRoutes } from './account/routes.ts';
 import { publicEndpoints } from './autoconfig/endpoints.ts';
 import { autoconfigRoutes } from './autoconfig/routes.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
     https: { port: config.http.port, bind: config.server.bind },
     plain: { port: config.http.plain_port, bind: config.http.plain_bind },
     trustedProxies: config.http.trusted_proxies,
-    routes: [scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config))],
+    routes: [
+      scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config)),
+      accountRoutes({ directory, kv: store.kv, endpoints: publicEndpoints(config), signer: () => tls.keyPair }),
+    ],
   });
   for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);
 

@@ -2,6 +2,8 @@ import type { Config } from '../config/schema.ts';
 
 /** What clients are told: host names and ports as published, not as bound. */
 export interface PublicEndpoints {
+  /** The main host: the account page. */
+  webHost: string;
   mailHost: string;
   davHost: string;
   filesHost: string;
@@ -19,6 +21,7 @@ export function publicEndpoints(config: Config): PublicEndpoints {
   const host = config.server.hostname;
   const p = config.public;
   return {
+    webHost: host,
     mailHost: p.mail_host || host,
     davHost: p.dav_host || `dav.${host}`,
     filesHost: p.files_host || `files.${host}`,

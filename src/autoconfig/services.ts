@@ -42,6 +42,16 @@ export function davUrl(e: PublicEndpoints, tenantSlug: string, kind: 'calendar' 
   return httpsUrl(e.davHost, e.httpsPort, `/${tenantSlug}/${kind}/`);
 }
 
+/** The tenant's files drive (WebDAV), as Windows `net use` and Finder open it. */
+export function filesUrl(e: PublicEndpoints, tenantSlug: string): string {
+  return httpsUrl(e.filesHost, e.httpsPort, `/${tenantSlug}/webdav/`);
+}
+
+/** Where the identity provider sends the browser back after an OpenID Connect sign-in. */
+export function oidcRedirectUrl(e: PublicEndpoints): string {
+  return httpsUrl(e.webHost, e.httpsPort, '/account/oidc/callback');
+}
+
 /** Where Outlook posts its POX request, as the `_autodiscover` SRV record names it. */
 export function poxUrl(e: PublicEndpoints): string {
   return httpsUrl(e.autodiscoverHost, e.httpsPort, '/autodiscover/autodiscover.xml');

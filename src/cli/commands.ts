@@ -1,5 +1,6 @@
 import { dnsRecords } from '../autoconfig/dns.ts';
 import type { PublicEndpoints } from '../autoconfig/endpoints.ts';
+import { oidcRedirectUrl } from '../autoconfig/services.ts';
 import { parseScopes } from '../directory/credentials.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import type { Directory } from '../directory/index.ts';
@@ -41,6 +42,24 @@ async function tenantOf(ctx: CommandContext, address: string) {
   return tenant;
 }
 
+/** A tenant's identity provider setting: set from the options, or turned off with --clear. */
+function tenantSetting(
+  usage: string,
+  clear: (ctx: CommandContext, slug: string) => Promise<unknown>,
+  cleared: string,
+  set: (ctx: CommandContext, slug: string, args: Parsed) => Promise<void>,
+): Command {
+  return {
+    usage,
+    async run(ctx, args) {
+      const slug = arg(args, 0, 'tenant');
+      if (!args.values.clear) return set(ctx, slug, args);
+      await clear(ctx, slug);
+      ctx.print(`tenant ${slug}: ${cleared}`);
+    },
+  };
+}
+
 /** Keyed by the words that name them; `usage` is what `stoa help` prints. */
 export const COMMANDS: Record<string, Command> = {
   'tenant add': {
@@ -58,21 +77,30 @@ export const COMMANDS: Record<string, Command> = {
       }
     },
   },
-  'tenant oauth': {
-    usage: 'tenant oauth <tenant> --issuer URL --audience AUD --jwks URL | --clear',
-    async run(ctx, args) {
-      const slug = arg(args, 0, 'tenant');
-      if (args.values.clear) {
-        await ctx.directory.tenants.setOAuth(slug, null);
-        ctx.print(`tenant ${slug}: OAuth bearer tokens turned off`);
-        return;
-      }
+  'tenant oauth': tenantSetting(
+    'tenant oauth <tenant> --issuer URL --audience AUD --jwks URL | --clear',
+    (ctx, slug) => ctx.directory.tenants.setOAuth(slug, null),
+    'OAuth bearer tokens turned off',
+    async (ctx, slug, args) => {
       const [issuer, audience, jwksUrl] = [option(args, 'issuer'), option(args, 'audience'), option(args, 'jwks')];
       if (!issuer || !audience || !jwksUrl) throw new UsageError('--issuer, --audience and --jwks are all needed');
       await ctx.directory.tenants.setOAuth(slug, { issuer, audience, jwksUrl });
       ctx.print(`tenant ${slug}: bearer tokens from ${issuer} accepted`);
     },
-  },
+  ),
+  'tenant oidc': tenantSetting(
+    'tenant oidc <tenant> --issuer URL --client-id ID [--client-secret-stdin] | --clear   (account page sign-in)',
+    (ctx, slug) => ctx.directory.tenants.setOidc(slug, null),
+    'OpenID Connect sign-in turned off',
+    async (ctx, slug, args) => {
+      const [issuer, clientId] = [option(args, 'issuer'), option(args, 'client-id')];
+      if (!issuer || !clientId) throw new UsageError('--issuer and --client-id are both needed');
+      if (!URL.canParse(issuer) || new URL(issuer).protocol !== 'https:') throw new UsageError('--issuer must be an https URL');
+      const clientSecret = args.values['client-secret-stdin'] ? await readSecretFromStdin() : undefined;
+      await ctx.directory.tenants.setOidc(slug, clientSecret ? { issuer, clientId, clientSecret } : { issuer, clientId });
+      ctx.print(`tenant ${slug}: account page sign-in through ${issuer}; register this redirect URI there: ${oidcRedirectUrl(ctx.endpoints)}`);
+    },
+  ),
   'domain add': {
     usage: 'domain add <tenant> <domain>',
     async run(ctx, args) {

@@ -20,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' }, scope: { type: 'string' }, issuer: { type: 'string' }, audience: { type: 'string' },
       jwks: { type: 'string' }, selector: { type: 'string' }, clear: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'sso-only': { type: 'boolean' },
+      'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DirectoryStore, OAuthSettings, TenantRecord } from '../store/ports/index.ts';
+import type { DirectoryStore, OAuthSettings, OidcSettings, TenantRecord, TenantSettings } from '../store/ports/index.ts';
 import { ConflictError } from '../store/ports/index.ts';
 import { domainOf, isDomainName } from './addresses.ts';
 import { DirectoryError } from './errors.ts';
@@ -60,11 +60,19 @@ export class TenantService {
     return this.#store.listTenants();
   }
 
-  async setOAuth(slug: string, oauth: OAuthSettings | null): Promise<TenantRecord> {
+  setOAuth(slug: string, oauth: OAuthSettings | null): Promise<TenantRecord> {
+    return this.#setting(slug, 'oauth', oauth);
+  }
+
+  setOidc(slug: string, oidc: OidcSettings | null): Promise<TenantRecord> {
+    return this.#setting(slug, 'oidc', oidc);
+  }
+
+  async #setting<K extends keyof TenantSettings>(slug: string, key: K, value: TenantSettings[K] | null): Promise<TenantRecord> {
     const tenant = await this.require(slug);
     const settings = { ...tenant.settings };
-    if (oauth) settings.oauth = oauth;
-    else delete settings.oauth;
+    if (value) settings[key] = value;
+    else delete settings[key];
     const updated = { ...tenant, settings };
     await this.#store.updateTenant(updated);
     return updated;

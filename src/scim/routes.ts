@@ -134,7 +134,7 @@ function userRoutes(app: FastifyInstance, directory: Directory): void {
   app.post('/Users', async (request: Req, reply) => {
     const tenant = tenantOf(request);
     const resource = validateResource(body(request), USER_SCHEMAS, 'create');
-    const user = await directory.users.create(tenant.id, userInput(resource), { ssoOnly: Boolean(tenant.settings.oauth) });
+    const user = await directory.users.create(tenant.id, userInput(resource), { ssoOnly: Boolean(tenant.settings.oauth ?? tenant.settings.oidc) });
     return respond(request, reply, 201, user);
   });
 

@@ -2,6 +2,7 @@ import type { PublicEndpoints } from '../../src/autoconfig/endpoints.ts';
 
 /** Published endpoints with every value distinct, so a mixed-up host or port shows. */
 export const ENDPOINTS: PublicEndpoints = {
+  webHost: 'example.net',
   mailHost: 'mx.example.net',
   davHost: 'dav.example.net',
   filesHost: 'files.example.net',

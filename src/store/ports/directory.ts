@@ -9,8 +9,17 @@ export interface OAuthSettings {
   jwksUrl: string;
 }
 
+/** The tenant's identity provider for signing in to the account page (OpenID Connect, code + PKCE). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  /** Absent for a public client, which authenticates by PKCE alone. */
+  clientSecret?: string;
+}
+
 export interface TenantSettings {
   oauth?: OAuthSettings;
+  oidc?: OidcSettings;
 }
 
 export interface TenantRecord {
