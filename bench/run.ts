@@ -11,6 +11,7 @@ import { startFerretDb } from '../test/helpers/ferretdb.ts';
 import { directoryBench } from './directory.ts';
 import { webdavBench } from './webdav.ts';
 import { imapBench } from './imap.ts';
+import { smtpBench } from './smtp.ts';
 
 export interface BenchContext {
   /** Extra environment for the server under test (the adapter's settings). */
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   directory: directoryBench,
   webdav: webdavBench,
   imap: imapBench,
+  smtp: smtpBench,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });

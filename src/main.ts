@@ -14,6 +14,7 @@ import { createLogger } from './logging.ts';
 import { FilesService } from './files/service.ts';
 import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
+import { startSmtpService } from './smtp/index.ts';
 import { openStore } from './store/open.ts';
 import { StoreUnavailableError } from './store/ports/index.ts';
 import { TlsProvider } from './tls/provider.ts';
@@ -47,10 +48,11 @@ async function main(): Promise<void> {
   });
   for (const url of http.urls) logger.info({ service: 'http', url }, `HTTP listening on ${url} (SCIM at ${url}/{tenant}/scim/v2/)`);
 
+  const quota = directoryQuota(directory.users, config.mail.quota_bytes);
   const mail = new MailService({
     mail: store.mail,
     blobs: store.blobs,
-    quota: directoryQuota(directory.users, config.mail.quota_bytes),
+    quota,
     appendLimit: config.mail.append_limit_bytes,
   });
   const imap = await startImap({
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     port: config.imap.port, starttlsPort: config.imap.starttls_port, bind: config.server.bind, appendLimit: config.mail.append_limit_bytes,
   });
   for (const url of imap.urls) logger.info({ service: 'imap', url }, `IMAP listening on ${url}`);
+  const smtp = await startSmtpService({ config, directory, mail, store, quota, tls, logger });
+  for (const url of smtp.urls) logger.info({ service: 'smtp', url }, `SMTP listening on ${url}`);
   logger.info({ store: store.kind, dataDir: config.store.datadir, hostname: config.server.hostname }, 'Stoa is running');
 
   const purge = async () => {
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
-    await Promise.all([http.close(), imap.close()]);
+    await Promise.all([http.close(), imap.close(), smtp.close()]);
     await store.close();
     process.exit(0);
   };

@@ -4,11 +4,14 @@ import { oidcRedirectUrl } from '../autoconfig/services.ts';
 import { parseScopes } from '../directory/credentials.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import type { Directory } from '../directory/index.ts';
+import { createDkimKey, dkimKey, dkimRecord } from '../smtp/dkim.ts';
+import type { KeyValue } from '../store/ports/index.ts';
 import { readSecretFromStdin, UsageError } from './io.ts';
 
 export interface CommandContext {
   directory: Directory;
   endpoints: PublicEndpoints;
+  kv: KeyValue;
   print(line: string): void;
 }
 
@@ -190,6 +193,18 @@ export const COMMANDS: Record<string, Command> = {
       const domain = arg(args, 0, 'domain').toLowerCase();
       const tenant = await tenantOf(ctx, `postmaster@${domain}`);
       for (const line of dnsRecords(domain, tenant.slug, ctx.endpoints)) ctx.print(line);
+      const dkim = await dkimKey(ctx.kv, domain);
+      if (dkim) ctx.print(dkimRecord(dkim));
+    },
+  },
+  'dkim add': {
+    usage: 'dkim add <domain> [--selector NAME]   (a new DKIM key for outgoing mail; prints its TXT record)',
+    async run(ctx, args) {
+      const domain = arg(args, 0, 'domain').toLowerCase();
+      await tenantOf(ctx, `postmaster@${domain}`);
+      const key = await createDkimKey(ctx.kv, domain, option(args, 'selector') ?? 'stoa');
+      ctx.print(`DKIM key for ${domain} created; publish this record, then mail from ${domain} is signed with it:`);
+      ctx.print(dkimRecord(key));
     },
   },
 };

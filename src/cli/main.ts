@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       name: { type: 'string' }, scope: { type: 'string' }, issuer: { type: 'string' }, audience: { type: 'string' },
-      jwks: { type: 'string' }, clear: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'sso-only': { type: 'boolean' },
+      jwks: { type: 'string' }, selector: { type: 'string' }, clear: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'sso-only': { type: 'boolean' },
       'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config);
   try {
     const directory = await createDirectory(store, directorySettings(config));
-    await command.run({ directory, endpoints: publicEndpoints(config), print: (line) => process.stdout.write(`${line}\n`) }, { positionals: positionals.slice(skip), values });
+    await command.run({ directory, endpoints: publicEndpoints(config), kv: store.kv, print: (line) => process.stdout.write(`${line}\n`) }, { positionals: positionals.slice(skip), values });
     return 0;
   } finally {
     await store.close();

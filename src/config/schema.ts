@@ -36,6 +36,22 @@ export const configSchema = z.object({
     submission_port: port.default(9587),
     submissions_port: port.default(9465),
     mx_port: port.default(2525),
+    /** Messages one user may submit per hour; 0 = no limit. */
+    rate_limit_per_hour: z.number().int().min(0).default(500),
+    /** Refuse inbound mail that fails DMARC for an author domain publishing p=reject. */
+    dmarc_reject: z.boolean().default(false),
+    /** DNS servers (ip or ip:port) for MX, SPF, DKIM and DMARC lookups; empty = the system's. */
+    dns_servers: z.array(z.string()).default([]),
+    /** The port remote mail servers are reached on. */
+    relay_port: port.default(25),
+    /** Check a remote server's certificate when it offers STARTTLS. */
+    relay_tls_verify: z.boolean().default(true),
+    /** Seconds to wait before each retry of a temporary failure; the last repeats. */
+    retry_seconds: z.array(z.coerce.number().int().min(1)).min(1).default([60, 300, 1200, 3600, 10800]),
+    /** Seconds a message may wait in the queue before it is bounced (5 days). */
+    queue_lifetime_seconds: z.number().int().min(1).default(432_000),
+    /** How often the queue is looked at for due messages (also woken at once by a new one). */
+    queue_poll_seconds: z.number().int().min(1).default(10),
   }).prefault({}),
   lmtp: z.object({
     port: port.default(2424),

@@ -8,6 +8,7 @@ import type { BuildStore } from './contract/helpers.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
 import * as mail from './contract/mail.ts';
+import * as queue from './contract/queue.ts';
 
 describeWithServers('mongo store contract', (server) => {
   let databases = 0;
@@ -24,6 +25,7 @@ describeWithServers('mongo store contract', (server) => {
   blob.run('mongo', mongo);
   mail.run('mongo', mongo);
   files.run('mongo', mongo);
+  queue.run('mongo', mongo);
 });
 
 async function dropDatabase(url: string, name: string): Promise<void> {

@@ -8,6 +8,7 @@ import * as files from './contract/files.ts';
 import * as journal from './contract/journal.ts';
 import * as keyValue from './contract/key-value.ts';
 import * as mail from './contract/mail.ts';
+import * as queue from './contract/queue.ts';
 
 const sqlite = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stoa-sqlite-'));
@@ -21,3 +22,4 @@ keyValue.run('sqlite', sqlite);
 blob.run('sqlite', sqlite);
 mail.run('sqlite', sqlite);
 files.run('sqlite', sqlite);
+queue.run('sqlite', sqlite);

@@ -33,6 +33,7 @@ export const COLLECTIONS = {
   fileNodes: 'file_nodes',
   fileDrives: 'file_drives',
   fileLeases: 'file_leases',
+  outboundQueue: 'outbound_queue',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -94,6 +95,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { parentId: 1, name: 1 }, name: 'parent_name' },
     { key: { blob: 1 }, name: 'blob' },
   ],
+  [COLLECTIONS.outboundQueue]: [{ key: { dueAt: 1 }, name: 'due' }],
 };
 
 /**

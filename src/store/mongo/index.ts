@@ -7,6 +7,7 @@ import { MongoFilesStore } from './files.ts';
 import { MongoJournal } from './journal.ts';
 import { MongoKeyValue } from './key-value.ts';
 import { MongoMailStore } from './mail.ts';
+import { MongoOutboundQueue } from './queue.ts';
 
 export { MongoJournal } from './journal.ts';
 
@@ -43,14 +44,16 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       onListenerError: options.onListenerError ?? warn,
     });
     let closing: Promise<void> | null = null;
+    const kv = new MongoKeyValue(db);
     return {
       kind: 'mongo',
       db,
       directory: new MongoDirectory(db),
       journal,
-      kv: new MongoKeyValue(db),
+      kv,
       mail: new MongoMailStore(db, journal),
       files: new MongoFilesStore(db, journal),
+      queue: new MongoOutboundQueue(db, kv),
       blobs: new GridFsBlobStore(db),
       close() {
         if (!closing) {

@@ -4,6 +4,7 @@ import type { FilesStore } from './files.ts';
 import type { Journal } from './journal.ts';
 import type { KeyValue } from './key-value.ts';
 import type { MailStore } from './mail.ts';
+import type { OutboundQueue } from './queue.ts';
 
 export type * from './blob.ts';
 export type * from './directory.ts';
@@ -11,6 +12,7 @@ export type * from './files.ts';
 export type * from './journal.ts';
 export type * from './key-value.ts';
 export type * from './mail.ts';
+export type * from './queue.ts';
 export { MailboxNotFoundError, OverQuotaError } from './mail.ts';
 export { BlobTooLargeError } from './blob.ts';
 export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
@@ -26,5 +28,6 @@ export interface Store {
   blobs: BlobStore;
   mail: MailStore;
   files: FilesStore;
+  queue: OutboundQueue;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { SqliteFilesStore } from './files.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteKeyValue } from './key-value.ts';
 import { SqliteMailStore } from './mail.ts';
+import { SqliteOutboundQueue } from './queue.ts';
 
 export type { Db } from './database.ts';
 export { MIGRATIONS } from './schema.ts';
@@ -50,6 +51,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       kv: new SqliteKeyValue(db),
       mail: new SqliteMailStore(db, journal),
       files: new SqliteFilesStore(db, journal),
+      queue: new SqliteOutboundQueue(db),
       blobs,
       close() {
         if (!closed) {

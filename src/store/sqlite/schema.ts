@@ -219,6 +219,17 @@ export const MIGRATIONS: readonly string[] = [
     bytes INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // 4: the outbound SMTP queue. The entry is JSON; the columns are what claiming looks at.
+  `
+  CREATE TABLE outbound_queue (
+    id TEXT PRIMARY KEY,
+    entry TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    lease TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX outbound_queue_due ON outbound_queue (due_at);
+  `,
 ];
 
 /**
