@@ -1,8 +1,12 @@
 /**
  * FETCH (docs/notes/imap-core.md §2 "FETCH in detail"): metadata from the stored record and meta,
  * formatted by imap-core; every body section streamed from the blob (byte-exact, §0.5), never
- * rebuilt from imap-core's MIME tree. Each row is written and its write callback awaited before
- * the next, so a large FETCH has backpressure end to end.
+ * rebuilt from imap-core's MIME tree. A row with a body section is streamed and its write callback
+ * awaited before the next, so a large FETCH has backpressure end to end. Metadata-only rows are
+ * compiled to text and written FLUSH_ROWS at a time as one chunk: one TLS record and socket write
+ * per batch instead of per row, and the write callback still paces the batches (§2 "FETCH in
+ * detail", step 5). On 10 000 rows of FLAGS ENVELOPE this took the FETCH from seconds to
+ * a fraction of one (numbers in the commit).
  *
  * A non-PEEK body item (`markAsSeen`) sets \Seen first, so the row shows it; the notifier is told
  * that this session answered those changes itself (§2 step 2).
@@ -35,6 +39,8 @@ export function sectionOf(item: FetchQueryItem): BodySection | null {
 }
 
 const BATCH = 500;
+/** Compiled rows per socket write: ~100 KB for FLAGS ENVELOPE rows. */
+const FLUSH_ROWS = 200;
 
 export function onFetch(deps: ChangeDeps) {
   return (mailboxId: unknown, options: FetchOptions, session: ImapSession, cb: Callback): void => {
@@ -42,6 +48,8 @@ export function onFetch(deps: ChangeDeps) {
       const principal = principalOf(session);
       const box = typeof mailboxId === 'string' ? await deps.mail.getMailboxById(principal, mailboxId) : null;
       if (!box) return [Object.assign(new Error('mailbox is gone'), { responseMessage: 'Mailbox does not exist' })];
+      const streamed = options.query.some((item) => sectionOf(item) !== null);
+      const rows = new CompiledRows(session);
       // In batches, so `UID FETCH 1:* (FLAGS ENVELOPE)` on a large mailbox holds one batch of
       // records at a time while the rows stream out.
       for (let i = 0; i < options.messages.length; i += BATCH) {
@@ -52,9 +60,13 @@ export function onFetch(deps: ChangeDeps) {
           const values = await rowValues(deps, principal, session, options.query, message);
           const row = session.formatResponse('FETCH', message.uid, { query: options.query, values });
           if (!row) continue; // a UID this session does not know (another session's append)
-          await write(session, row);
+          if (streamed || !compilable(message)) {
+            await rows.flush();
+            await write(session, imapHandler.compileStream(row));
+          } else await rows.add(imapHandler.compiler(row));
         }
       }
+      await rows.flush();
       return [null, true];
     });
   };
@@ -112,8 +124,39 @@ function structure(meta: MimeMeta | null, key: 'envelope' | 'bodystructure' | 'b
   return copyForResponse(meta[key]);
 }
 
-function write(session: ImapSession, row: object): Promise<void> {
+/**
+ * Whether `compiler` writes this row's bytes exactly as `compileStream` would. They differ only
+ * for atoms outside ASCII (`compiler` keeps the binary string, `compileStream` encodes UTF-8), and
+ * the only atoms from stored data are flags.
+ */
+function compilable(message: MessageRecord): boolean {
+  return message.flags.every((flag) => Buffer.byteLength(flag) === flag.length);
+}
+
+/** Compiled rows, written as one chunk per FLUSH_ROWS (the composer adds the last CRLF). */
+class CompiledRows {
+  readonly #session: ImapSession;
+  #pending: string[] = [];
+
+  constructor(session: ImapSession) {
+    this.#session = session;
+  }
+
+  async add(row: string): Promise<void> {
+    this.#pending.push(row);
+    if (this.#pending.length >= FLUSH_ROWS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const compiled = this.#pending.join('\r\n');
+    this.#pending = [];
+    await write(this.#session, { compiled });
+  }
+}
+
+function write(session: ImapSession, chunk: object): Promise<void> {
   return new Promise((resolve, reject) => {
-    session.writeStream.write(imapHandler.compileStream(row), (err?: Error | null) => (err ? reject(err) : resolve()));
+    session.writeStream.write(chunk, (err?: Error | null) => (err ? reject(err) : resolve()));
   });
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, openSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, opendir, rename, stat, unlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore } from '../ports/blob.ts';
 import { BlobTooLargeError } from '../ports/blob.ts';
@@ -128,15 +128,17 @@ export class FileBlobStore implements BlobStore {
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
-    const dir = join(this.#root, hash.slice(0, 2), hash.slice(2, 4));
+    const fanout = join(this.#root, hash.slice(0, 2));
+    const dir = join(fanout, hash.slice(2, 4));
     const created = await mkdir(dir, { recursive: true });
     await rename(temp, target);
-    // The rename (and any new fan-out directory) must survive a crash as well as the bytes.
-    await syncDirectory(dir);
-    if (created !== undefined) {
-      await syncDirectory(join(this.#root, hash.slice(0, 2)));
-      await syncDirectory(this.#root);
-    }
+    // The rename and any directory mkdir made must survive a crash as well as the bytes: each new
+    // entry is made durable by syncing the directory that holds it, and only those. The syncs are
+    // independent, so they run together; ext4's journal commits concurrent syncs as one.
+    const holders = [dir];
+    if (created !== undefined) holders.push(fanout);
+    if (created !== undefined && resolve(created) !== resolve(dir)) holders.push(this.#root);
+    await Promise.all(holders.map(syncDirectory));
   }
 
   /**
