@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { escapeXml } from '../autoconfig/xml-write.ts';
 import type { XmlElement } from '../xml/parse.ts';
-import { parseBody, parseLockInfo, parsePropfind, parsePropPatch, parseSyncCollection, type PropfindRequest } from './bodies.ts';
+import { parseBody, parseLockInfo, parsePropfind, parsePropPatch, parseSyncCollection } from './bodies.ts';
 import { byteRange, checkPreconditions } from './conditions.ts';
 import { DavError } from './errors.ts';
 import { destinationPath, parseDepth, parseLockToken, parseOverwrite, parseTimeout } from './headers.ts';
@@ -9,8 +9,9 @@ import { evaluateIf, parseIfHeader, submittedTokens, type IfList } from './if-he
 import { activeLock, covers, type Lock, type LockManager } from './locks.ts';
 import { hrefOf, lockPath, lockPathToHref, memberHref, pathSegments } from './paths.ts';
 import { liveProps, PropRenderer, SYNC_PREFIX } from './properties.ts';
+import { emptyProp, PropResponses, type At } from './prop-responses.ts';
 import type { DavResource, DavSpace } from './resource.ts';
-import { clark, dav, davText, document, parseClark, propResponse, statusResponse, DAV_NS, type QName } from './xml-out.ts';
+import { clark, dav, davText, document, documentStream, propResponse, statusResponse, DAV_NS } from './xml-out.ts';
 
 export interface Located {
   space: DavSpace;
@@ -202,17 +203,17 @@ export class DavEngine {
     const depth = parseDepth(header(request, 'depth'));
     if (depth === 'infinity') throw new DavError(403, 'propfind-finite-depth', 'Depth: infinity is not supported');
     const what = parsePropfind(parseBody(await readText(request)));
-    if (!target.resource) throw new DavError(404);
+    const resource = target.resource;
+    if (!resource) throw new DavError(404);
     await this.#ifLists(site, request, target);
-    const context = await this.#propContext(site, target.located.space);
-    const href = hrefOf(target.segments, target.resource.collection);
-    const parts = [await respond(context, { segments: target.segments, path: target.path, href }, target.resource, what)];
-    if (depth === 1 && target.resource.collection) {
-      for (const { name, resource } of await target.located.space.list(target.path)) {
-        parts.push(await respond(context, member(target, href, name, resource), resource, what));
-      }
-    }
-    return multistatus(parts.join(''));
+    const responses = new PropResponses(await this.#propContext(site, target.located.space), what);
+    const href = hrefOf(target.segments, resource.collection);
+    // Read before the 207 is sent, so a failing store still gets an error status.
+    const members = depth === 1 && resource.collection ? await target.located.space.list(target.path) : [];
+    return multistatus(function* () {
+      yield responses.response({ href, fullPath: () => target.segments, path: () => target.path }, resource);
+      for (const { name, resource: r } of members) yield responses.response(member(target, href, name, r), r);
+    }());
   }
 
   async #proppatch(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
@@ -298,27 +299,30 @@ export class DavEngine {
     const space = target.located.space;
     if (!target.resource?.collection) throw new DavError(403, 'supported-report', 'sync-collection needs a collection');
     if (sync.level !== '1') throw new DavError(403, 'supported-report', 'only sync-level 1');
-    const context = await this.#propContext(site, space);
-    const what: PropfindRequest = { kind: 'prop', props: sync.props };
-    const parts: string[] = [];
+    const responses = new PropResponses(await this.#propContext(site, space), { kind: 'prop', props: sync.props });
     const href = hrefOf(target.segments, true);
+    const found: Array<{ name: string; resource: DavResource }> = [];
+    const removed: string[] = [];
     let token: string | null;
     if (!sync.token) {
       token = await space.syncToken(target.path);
-      for (const { name, resource } of await space.list(target.path)) parts.push(await respond(context, member(target, href, name, resource), resource, what));
+      found.push(...await space.list(target.path));
     } else {
       const delta = sync.token.startsWith(SYNC_PREFIX) ? await space.changesSince(target.path, sync.token.slice(SYNC_PREFIX.length)) : null;
       if (!delta) throw new DavError(403, 'valid-sync-token', 'the sync token is not valid here');
       token = delta.token;
       for (const name of delta.changed) {
-        const path = [...target.path, name];
-        const resource = await space.find(path);
-        if (resource) parts.push(await respond(context, member(target, href, name, resource), resource, what));
+        const resource = await space.find([...target.path, name]);
+        if (resource) found.push({ name, resource });
       }
-      for (const name of delta.removed) parts.push(statusResponse(hrefOf([...target.segments, name], false), 404));
+      removed.push(...delta.removed);
     }
     if (token === null) throw new DavError(403, 'supported-report', 'this collection has no sync token');
-    return multistatus(parts.join('') + davText('sync-token', `${SYNC_PREFIX}${token}`));
+    return multistatus(function* () {
+      for (const { name, resource } of found) yield responses.response(member(target, href, name, resource), resource);
+      for (const name of removed) yield statusResponse(hrefOf([...target.segments, name], false), 404);
+      yield davText('sync-token', `${SYNC_PREFIX}${token}`);
+    }());
   }
 
   async #propContext(site: DavSite, space: DavSpace): Promise<PropRenderer> {
@@ -367,42 +371,9 @@ export class DavEngine {
   }
 }
 
-interface Member {
-  segments: string[];
-  path: string[];
-  href: string;
+function member(parent: Target, parentHref: string, name: string, resource: DavResource): At {
+  return { href: memberHref(parentHref, name, resource.collection), fullPath: () => [...parent.segments, name], path: () => [...parent.path, name] };
 }
-
-function member(parent: Target, parentHref: string, name: string, resource: DavResource): Member {
-  return { segments: [...parent.segments, name], path: [...parent.path, name], href: memberHref(parentHref, name, resource.collection) };
-}
-
-async function respond(context: PropRenderer, at: Member, resource: DavResource, what: PropfindRequest): Promise<string> {
-  const href = at.href;
-  const live = liveProps(resource);
-  const byStatus = new Map<number, string[]>([[200, []], [404, []]]);
-  if (what.kind === 'propname') {
-    byStatus.get(200)!.push(...[...live, ...Object.keys(resource.deadProps).map(parseClark)].map(emptyProp));
-    return propResponse(href, byStatus);
-  }
-  const names: QName[] = what.kind === 'prop' ? what.props : [...live.filter((q) => q.ns === DAV_NS && ALLPROP.has(q.name)), ...what.include];
-  const syncToken = resource.collection && PropRenderer.needsSyncToken(names) ? await context.syncToken(at.path) : null;
-  for (const q of names) {
-    const value = context.render(q, resource, at.segments, syncToken);
-    if (value !== null) byStatus.get(200)!.push(value);
-    else if (resource.deadProps[clark(q)] !== undefined) byStatus.get(200)!.push(resource.deadProps[clark(q)]!);
-    else byStatus.get(404)!.push(emptyProp(q));
-  }
-  if (what.kind === 'allprop') byStatus.get(200)!.push(...Object.values(resource.deadProps));
-  return propResponse(href, byStatus);
-}
-
-function emptyProp(q: QName): string {
-  return q.ns === DAV_NS ? dav(q.name) : q.ns ? `<x:${q.name} xmlns:x="${escapeXml(q.ns)}"/>` : `<${q.name} xmlns=""/>`;
-}
-
-/** The live properties RFC 4918 §9.1 says allprop returns. */
-const ALLPROP = new Set(['creationdate', 'displayname', 'getcontentlanguage', 'getcontentlength', 'getcontenttype', 'getetag', 'getlastmodified', 'lockdiscovery', 'resourcetype', 'supportedlock']);
 
 async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPath: string[], deep: boolean): Promise<void> {
   const resource = await from.find(fromPath);
@@ -448,8 +419,8 @@ function header(request: DavRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function multistatus(inner: string): DavResponse {
-  return { status: 207, headers: { 'content-type': XML }, body: document('multistatus', inner) };
+function multistatus(inner: string | Iterable<string | Promise<string>>): DavResponse {
+  return { status: 207, headers: { 'content-type': XML }, body: typeof inner === 'string' ? document('multistatus', inner) : documentStream('multistatus', inner) };
 }
 
 function lockAnswer(status: number, lock: Lock, headers: Record<string, string>): DavResponse {

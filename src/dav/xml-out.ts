@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { escapeXml } from '../autoconfig/xml-write.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import { statusLine } from './errors.ts';
@@ -27,14 +28,15 @@ export function parseClark(key: string): QName {
 
 /** An element with raw (already XML) content; empty content gives an empty element. */
 export function element(q: QName, inner = ''): string {
-  const [open, close] = q.ns === DAV_NS
-    ? [`D:${q.name}`, `D:${q.name}`]
-    : q.ns ? [`x:${q.name} xmlns:x="${escapeXml(q.ns)}"`, `x:${q.name}`] : [`${q.name} xmlns=""`, q.name];
+  if (q.ns === DAV_NS) return dav(q.name, inner);
+  const open = q.ns ? `x:${q.name} xmlns:x="${escapeXml(q.ns)}"` : `${q.name} xmlns=""`;
+  const close = q.ns ? `x:${q.name}` : q.name;
   return inner ? `<${open}>${inner}</${close}>` : `<${open}/>`;
 }
 
+// Called several times per member of a large PROPFIND: plain concatenation, nothing allocated.
 export function dav(name: string, inner = ''): string {
-  return element({ ns: DAV_NS, name }, inner);
+  return inner ? `<D:${name}>${inner}</D:${name}>` : `<D:${name}/>`;
 }
 
 export function davText(name: string, text: string | number): string {
@@ -49,10 +51,35 @@ export function document(rootName: string, inner: string): string {
 
 /** One `D:response` with its propstats, grouped by status. */
 export function propResponse(href: string, byStatus: Map<number, string[]>): string {
-  const stats = [...byStatus].filter(([, props]) => props.length)
-    .map(([status, props]) => dav('propstat', dav('prop', props.join('')) + davText('status', statusLine(status)))).join('');
-  return dav('response', davText('href', href) + stats);
+  return dav('response', davText('href', href) + [...byStatus].map(([status, props]) => propstat(status, props.join(''))).join(''));
 }
+
+/** A `D:propstat` for the properties' XML, or nothing when there are none. */
+export function propstat(status: number, props: string): string {
+  return props ? dav('propstat', dav('prop', props) + davText('status', statusLine(status))) : '';
+}
+
+/**
+ * A document whose children are produced as the body is sent: they leave in chunks of about
+ * 64 KiB as the socket takes them, so the first bytes go out early and a large multistatus is
+ * never held whole. A child is a promise only where producing it reads the store. An error while
+ * producing ends the stream (the client sees a cut answer, never a complete-looking one).
+ */
+export function documentStream(rootName: string, children: Iterable<string | Promise<string>>): Readable {
+  return Readable.from(async function* () {
+    let chunk = `${XML_DECLARATION}<D:${rootName} xmlns:D="DAV:">`;
+    for (const child of children) {
+      chunk += typeof child === 'string' ? child : await child;
+      if (chunk.length >= CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    yield `${chunk}</D:${rootName}>\n`;
+  }(), { objectMode: false });
+}
+
+const CHUNK = 64 * 1024;
 
 export function statusResponse(href: string, status: number, condition?: string): string {
   return dav('response', davText('href', href) + davText('status', statusLine(status)) + (condition ? dav('error', dav(condition)) : ''));

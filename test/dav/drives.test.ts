@@ -1,6 +1,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { childElements, parseXml, textOf } from '../../src/xml/parse.ts';
 import type { RunningServer } from '../helpers/server.ts';
 import { basic, dav, rawDav, startDavServer } from './setup.ts';
 
@@ -176,6 +177,37 @@ describe('limits and failures', () => {
     expect(protectedProp.text).toContain('HTTP/1.1 403 Forbidden');
     expect(protectedProp.text).toContain('<D:cannot-modify-protected-property/>');
     expect(protectedProp.text).toContain('HTTP/1.1 424 Failed Dependency');
+  });
+});
+
+describe('a large folder', () => {
+  const base = '/acme/webdav/home/large';
+  const names = Array.from({ length: 150 }, (_, i) => `file ${i} & co.txt`);
+
+  beforeAll(async () => {
+    await dav(s.http, 'MKCOL', base, { user: BOB });
+    await dav(s.http, 'MKCOL', `${base}/sub`, { user: BOB });
+    for (const name of names) expect((await dav(s.http, 'PUT', `${base}/${encodeURIComponent(name)}`, { user: BOB, body: name })).status).toBe(201);
+    const patch = '<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z"><D:set><D:prop><Z:tag>seven</Z:tag></D:prop></D:set></D:propertyupdate>';
+    expect((await dav(s.http, 'PROPPATCH', `${base}/${encodeURIComponent(names[7]!)}`, { user: BOB, body: patch })).status).toBe(207);
+  }, 120_000);
+
+  it('streams a Depth 1 PROPFIND as one well-formed multistatus with every member once', async () => {
+    const body = '<D:propfind xmlns:D="DAV:" xmlns:Z="urn:z"><D:prop><D:getetag/><D:getlastmodified/><D:creationdate/><D:sync-token/><Z:tag/></D:prop></D:propfind>';
+    const answer = await dav(s.http, 'PROPFIND', `${base}/`, { user: BOB, headers: { depth: '1' }, body });
+    expect(answer.status).toBe(207);
+    // Sent as it is produced (here in more than one piece): no length known up front.
+    expect(answer.headers.get('content-length')).toBeNull();
+    expect(answer.text.length).toBeGreaterThan(64 * 1024);
+    const responses = childElements(parseXml(answer.text, { maxLength: 10 * 1024 * 1024, maxDepth: 32, maxNodes: 100_000 }), 'DAV:', 'response');
+    const byHref = new Map(responses.map((r) => [decodeURIComponent(textOf(childElements(r, 'DAV:', 'href')[0]!)), r]));
+    expect(responses).toHaveLength(names.length + 2);
+    expect([...byHref.keys()].sort()).toEqual([`${base}/`, `${base}/sub/`, ...names.map((n) => `${base}/${n}`)].sort());
+    const text = (href: string) => JSON.stringify(byHref.get(href));
+    expect(text(`${base}/${names[7]}`)).toContain('seven');
+    expect(text(`${base}/${names[8]}`)).not.toContain('seven');
+    // A member collection's sync token is read from the store while the answer streams.
+    expect(text(`${base}/sub/`)).toContain('http://stoa.invalid/sync/');
   });
 });
 
