@@ -88,7 +88,8 @@ async function startOnce(extraEnv: Record<string, string>, dataDir: string): Pro
   const child = spawn(process.execPath, [join(ROOT, 'src/main.ts')], { cwd: ROOT, env: { ...process.env, ...env, NODE_OPTIONS: '' } });
   let output = '';
   await new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    // Generous: with several suites and their peers on two cores, one start has taken over 20 s.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
     const onData = (d: Buffer) => {
       output += d.toString();
       if (output.includes('Stoa is running')) {
