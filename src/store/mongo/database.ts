@@ -33,6 +33,9 @@ export const COLLECTIONS = {
   fileNodes: 'file_nodes',
   fileDrives: 'file_drives',
   fileLeases: 'file_leases',
+  davCollections: 'dav_collections',
+  davObjects: 'dav_objects',
+  davLeases: 'dav_leases',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -93,6 +96,15 @@ const INDEXES: Record<string, IndexDescription[]> = {
   [COLLECTIONS.fileNodes]: [
     { key: { parentId: 1, name: 1 }, name: 'parent_name' },
     { key: { blob: 1 }, name: 'blob' },
+  ],
+  [COLLECTIONS.davCollections]: [
+    { key: { key: 1 }, name: 'owner_kind_name', unique: true },
+    { key: { ownerId: 1, kind: 1 }, name: 'owner_kind' },
+  ],
+  // One UID per collection is kept by the collection lease (dav-objects.ts).
+  [COLLECTIONS.davObjects]: [
+    { key: { collectionId: 1, uid: 1 }, name: 'collection_uid' },
+    { key: { collectionId: 1, spanStart: 1 }, name: 'collection_span' },
   ],
 };
 

@@ -4,6 +4,7 @@ import type { Store } from '../ports/index.ts';
 import { FileBlobStore } from './blobs.ts';
 import type { Db } from './database.ts';
 import { openDatabase } from './database.ts';
+import { SqliteDavObjectStore } from './dav-objects.ts';
 import { SqliteDirectory } from './directory.ts';
 import { SqliteFilesStore } from './files.ts';
 import { SqliteJournal } from './journal.ts';
@@ -50,6 +51,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       kv: new SqliteKeyValue(db),
       mail: new SqliteMailStore(db, journal),
       files: new SqliteFilesStore(db, journal),
+      davObjects: new SqliteDavObjectStore(db, journal),
       blobs,
       close() {
         if (!closed) {
