@@ -5,16 +5,27 @@ import { componentTimeRange, matchesQuery } from '../calendar/query.ts';
 import { matchesCardFilter } from '../contacts/query.ts';
 import { parseCard } from '../contacts/vcard.ts';
 import { escapeXml } from '../autoconfig/xml-write.ts';
-import type { DavCollection, DavObject } from '../store/ports/index.ts';
+import type { DavObject } from '../store/ports/index.ts';
 import { childElements, textOf, type XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
 import { cardFilterOf, compFilterOf, timeRangeOf } from './groupware-filters.ts';
-import { CALDAV_NS, CARDDAV_NS, objectResource, type GroupwareSpace } from './groupware-space.ts';
+import { CALDAV_NS, CARDDAV_NS, objectResource, type GroupwareKind } from './groupware-space.ts';
 import type { ReportContext } from './resource.ts';
 import { clark, DAV_NS, type QName } from './xml-out.ts';
 
 const PRODID = '-//Stoa//CalDAV//EN';
 const UTF8 = new TextDecoder();
+
+/** A space whose objects the reports read: a calendar or address-book home, the company directory. */
+export interface ObjectSource {
+  readonly kind: GroupwareKind;
+  objectAt(path: string[]): Promise<DavObject | null>;
+  /**
+   * The objects a query on `path` must test, with their paths: the members of a collection (those
+   * whose span meets `range`, of `component`, where given) or the object at `path` itself.
+   */
+  candidates(path: string[], range: TimeRange | null, component: string | null): Promise<Array<{ path: string[]; object: DavObject }>>;
+}
 
 interface DataRequest {
   props: QName[];
@@ -41,7 +52,7 @@ function answer(context: ReportContext, path: string[], object: DavObject, reque
   return context.respond(path, resource, request.props);
 }
 
-async function multiget(space: GroupwareSpace, root: XmlElement, context: ReportContext, request: DataRequest): Promise<string> {
+async function multiget(space: ObjectSource, root: XmlElement, context: ReportContext, request: DataRequest): Promise<string> {
   const parts: string[] = [];
   for (const href of childElements(root, DAV_NS, 'href').map((h) => textOf(h).trim())) {
     const path = context.pathOf(href);
@@ -51,16 +62,7 @@ async function multiget(space: GroupwareSpace, root: XmlElement, context: Report
   return parts.join('');
 }
 
-/** The objects a query looks at: the target object alone, or a collection's members. */
-async function candidates(space: GroupwareSpace, path: string[], narrow: (c: DavCollection) => Promise<DavObject[]>): Promise<DavObject[]> {
-  const collection = await space.collectionAt(path.slice(0, 1));
-  if (!collection) throw new DavError(403, 'supported-report', 'a query needs a collection or an object in one');
-  if (path.length === 1) return narrow(collection);
-  const object = await space.objectAt(path);
-  return object ? [object] : [];
-}
-
-async function calendarQuery(space: GroupwareSpace, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
+async function calendarQuery(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
   const filterElement = childElements(root, CALDAV_NS, 'filter')[0];
   const top = filterElement && childElements(filterElement, CALDAV_NS, 'comp-filter')[0];
   if (!top) throw new DavError(403, `{${CALDAV_NS}}valid-filter`, 'calendar-query needs a filter with one comp-filter');
@@ -68,32 +70,29 @@ async function calendarQuery(space: GroupwareSpace, path: string[], root: XmlEle
   const range = componentTimeRange(filter);
   const component = filter.compFilters?.find((f) => !f.isNotDefined)?.name.toUpperCase() ?? null;
   const request = dataRequest(root, CALDAV_NS, 'calendar-data');
-  const objects = await candidates(space, path, (c) => (range || component
-    ? space.service.objectsInRange(c, range && Number.isFinite(range.start) ? range.start : null, range && Number.isFinite(range.end) ? range.end : null, component)
-    : space.service.objects(c, null)));
   const parts: string[] = [];
-  for (const object of objects) {
+  for (const { path: at, object } of await space.candidates(path, range, component)) {
     const parsed = parseCalendarObject(UTF8.decode(object.data));
-    if (matchesQuery(parsed, filter)) parts.push(await answer(context, [path[0]!, object.name], object, request, parsed));
+    if (matchesQuery(parsed, filter)) parts.push(await answer(context, at, object, request, parsed));
   }
   return parts.join('');
 }
 
-async function addressbookQuery(space: GroupwareSpace, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
+async function addressbookQuery(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
   const filter = cardFilterOf(childElements(root, CARDDAV_NS, 'filter')[0]);
   const limit = childElements(root, CARDDAV_NS, 'limit')[0];
   const nresults = limit ? Number(textOf(childElements(limit, CARDDAV_NS, 'nresults')[0] ?? limit).trim()) : Infinity;
   const request = dataRequest(root, CARDDAV_NS, 'address-data');
   const parts: string[] = [];
-  for (const object of await candidates(space, path, (c) => space.service.objects(c, null))) {
+  for (const { path: at, object } of await space.candidates(path, null, null)) {
     if (parts.length >= nresults) break;
-    if (matchesCardFilter(parseCard(UTF8.decode(object.data)), filter)) parts.push(await answer(context, [path[0]!, object.name], object, request));
+    if (matchesCardFilter(parseCard(UTF8.decode(object.data)), filter)) parts.push(await answer(context, at, object, request));
   }
   return parts.join('');
 }
 
 /** The REPORTs of calendar and address-book collections; null for one this kind does not define. */
-export function groupwareReport(space: GroupwareSpace, path: string[], root: XmlElement, context: ReportContext): Promise<string> | null {
+export function groupwareReport(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> | null {
   const calendar = space.kind.kind === 'calendar';
   const ns = calendar ? CALDAV_NS : CARDDAV_NS;
   if (root.ns !== ns) return null;

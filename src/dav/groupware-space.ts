@@ -8,7 +8,8 @@ import { DavCollectionExistsError, DavCollectionNotFoundError, UidConflictError 
 import { textOf, type XmlElement } from '../xml/parse.ts';
 import { parseBody } from './bodies.ts';
 import { DavError } from './errors.ts';
-import { groupwareReport } from './groupware-reports.ts';
+import type { TimeRange } from '../calendar/instances.ts';
+import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
 import type { CollectionInit, DavResource, DavSpace, ReportContext, SyncDelta } from './resource.ts';
 import { clark, dav, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
 
@@ -58,6 +59,12 @@ export const ADDRESSBOOK_KIND: GroupwareKind = {
   },
 };
 
+/** The live properties every collection of a kind has, its supported-report-set among them. */
+export function collectionProps(kind: GroupwareKind): Record<string, string> {
+  const reports = [...kind.reports, { ns: DAV_NS, name: 'sync-collection' }];
+  return { ...kind.props, [clark({ ns: DAV_NS, name: 'supported-report-set' })]: reports.map((r) => dav('supported-report', dav('report', element(r)))).join('') };
+}
+
 /** The DavError a failed object write answers with. */
 function mapped(err: unknown, ns: string, hrefOf: (name: string) => string): never {
   if (err instanceof CalendarDataError) throw new DavError(403, clark(caldav(err.precondition)), err.message);
@@ -75,7 +82,7 @@ function mapped(err: unknown, ns: string, hrefOf: (name: string) => string): nev
  * `[c, o]` an object. Objects are stored as sent and refused (403 with the CalDAV / CardDAV
  * precondition) when they do not parse.
  */
-export class GroupwareSpace implements DavSpace {
+export class GroupwareSpace implements DavSpace, ObjectSource {
   readonly #service: GroupwareService;
   readonly #ownerId: string;
   readonly #kind: GroupwareKind;
@@ -84,7 +91,11 @@ export class GroupwareSpace implements DavSpace {
   readonly writable: boolean;
   readonly owner: string | null;
 
-  constructor(service: GroupwareService, kind: GroupwareKind, options: { ownerId: string; owner: string | null; href: string; writable?: boolean }) {
+  /** Collections of other spaces shown in this home (the company directory, shared collections). */
+  readonly #mounts: Array<{ name: string; space: DavSpace }>;
+
+  constructor(service: GroupwareService, kind: GroupwareKind, options: { ownerId: string; owner: string | null; href: string; writable?: boolean; mounts?: Array<{ name: string; space: DavSpace }> }) {
+    this.#mounts = options.mounts ?? [];
     this.#service = service;
     this.#kind = kind;
     this.#ownerId = options.ownerId;
@@ -95,10 +106,6 @@ export class GroupwareSpace implements DavSpace {
 
   get kind(): GroupwareKind {
     return this.#kind;
-  }
-
-  get service(): GroupwareService {
-    return this.#service;
   }
 
   async report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
@@ -120,7 +127,11 @@ export class GroupwareSpace implements DavSpace {
   }
 
   async list(path: string[]): Promise<Array<{ name: string; resource: DavResource }>> {
-    if (path.length === 0) return (await this.#service.collections(this.#ownerId, this.#kind.kind)).map((c) => ({ name: c.name, resource: this.collectionResource(c) }));
+    if (path.length === 0) {
+      const own = (await this.#service.collections(this.#ownerId, this.#kind.kind)).map((c) => ({ name: c.name, resource: this.collectionResource(c) }));
+      const mounted = await Promise.all(this.#mounts.map(async ({ name, space }) => ({ name, resource: await space.find([]) })));
+      return [...own, ...mounted.filter((m): m is { name: string; resource: DavResource } => m.resource !== null)];
+    }
     const collection = await this.collectionAt(path);
     if (!collection) return [];
     return (await this.#service.objects(collection, null)).map((o) => ({ name: o.name, resource: objectResource(o) }));
@@ -130,6 +141,20 @@ export class GroupwareSpace implements DavSpace {
     const object = await this.objectAt(path);
     if (!object) throw new DavError(404);
     return Readable.from([Buffer.from(object.data)]);
+  }
+
+  async candidates(path: string[], range: TimeRange | null, component: string | null): Promise<Array<{ path: string[]; object: DavObject }>> {
+    const collection = await this.collectionAt(path.slice(0, 1));
+    if (!collection) throw new DavError(403, 'supported-report', 'a query needs a collection or an object in one');
+    if (path.length > 1) {
+      const object = await this.objectAt(path);
+      return object ? [{ path, object }] : [];
+    }
+    const bound = (t: number | undefined) => (t !== undefined && Number.isFinite(t) ? t : null);
+    const objects = range || component
+      ? await this.#service.objectsInRange(collection, bound(range?.start), bound(range?.end), component)
+      : await this.#service.objects(collection, null);
+    return objects.map((object) => ({ path: [collection.name, object.name], object }));
   }
 
   async objectAt(path: string[]): Promise<DavObject | null> {
@@ -157,7 +182,7 @@ export class GroupwareSpace implements DavSpace {
     if (!types.some((t) => t.ns === this.#kind.resourceType.ns && t.name === this.#kind.resourceType.name)) {
       throw new DavError(403, 'valid-resourcetype', `only ${this.#kind.resourceType.name} collections can be made here`);
     }
-    const { props, dead } = collectionProps(init?.set ?? {});
+    const { props, dead } = typedProps(init?.set ?? {});
     const components = init?.set[SUPPORTED_COMPONENTS];
     if (components !== undefined) props.components = componentNames(components);
     try {
@@ -177,7 +202,7 @@ export class GroupwareSpace implements DavSpace {
   async patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void> {
     const collection = await this.collectionAt(path);
     if (!collection) throw new DavError(403, null, 'only collections have properties to change');
-    const { props, dead } = collectionProps(set);
+    const { props, dead } = typedProps(set);
     for (const key of remove) {
       const field = WRITABLE[key];
       if (field) props[field] = null;
@@ -220,11 +245,7 @@ export class GroupwareSpace implements DavSpace {
       const ownsKey = field !== 'description' || q.ns === this.#kind.resourceType.ns;
       if (value !== null && ownsKey && (field !== 'timezone' || this.#kind.kind === 'calendar')) deadProps[key] = element(q, escapeXml(String(value)));
     }
-    const reports = [...this.#kind.reports, { ns: DAV_NS, name: 'sync-collection' }];
-    const extraProps: Record<string, string> = {
-      ...this.#kind.props,
-      [clark({ ns: DAV_NS, name: 'supported-report-set' })]: reports.map((r) => dav('supported-report', dav('report', element(r)))).join(''),
-    };
+    const extraProps = collectionProps(this.#kind);
     if (this.#kind.kind === 'calendar') {
       extraProps[SUPPORTED_COMPONENTS] = c.components.map((name) => withAttributes(caldav('comp'), `name="${escapeXml(name)}"`)).join('');
     }
@@ -249,7 +270,7 @@ export function objectResource(o: DavObject): DavResource {
 
 
 /** Splits PROPPATCH / MKCOL values into the typed fields and the dead properties. */
-function collectionProps(set: Record<string, string>): { props: Partial<Omit<DavCollectionProps, 'dead'>>; dead: Record<string, string> } {
+function typedProps(set: Record<string, string>): { props: Partial<Omit<DavCollectionProps, 'dead'>>; dead: Record<string, string> } {
   const props: Partial<Omit<DavCollectionProps, 'dead'>> = {};
   const dead: Record<string, string> = {};
   for (const [key, xml] of Object.entries(set)) {

@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Directory } from '../directory/index.ts';
 import type { Principal } from '../directory/principal.ts';
 import { FilesService } from '../files/service.ts';
+import type { DirectoryBook } from '../contacts/directory-book.ts';
 import { GroupwareService } from '../groupware/service.ts';
 import type { GroupRecord, TenantRecord } from '../store/ports/index.ts';
 import { authenticate } from './auth.ts';
+import { DirectoryBookSpace } from './directory-book-space.ts';
 import { DriveSpace } from './drive-space.ts';
 import { ADDRESSBOOK_KIND, CALDAV_NS, CALENDAR_KIND, CARDDAV_NS, GroupwareSpace } from './groupware-space.ts';
 import { DAV_METHODS, DavEngine, errorResponse, options, type DavResponse, type DavSite, type Located } from './engine.ts';
@@ -36,7 +38,7 @@ const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PAT
  * `/{tenant}/webdav/home/` the user's drive, `/{tenant}/webdav/groups/{group}/` each group drive,
  * `/{tenant}/principals/users/{id}/` the principal.
  */
-export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; locks: LockManager; settings: DavSettings }) {
+export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; locks: LockManager; settings: DavSettings }) {
   const engine = new DavEngine(deps.locks);
   return async (app: FastifyInstance) => {
     for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
@@ -84,6 +86,9 @@ export function davRoutes(deps: { directory: Directory; files: FilesService; gro
   };
 }
 
+/** The company address book's name in every address-book home. */
+const DIRECTORY_BOOK = 'directory';
+
 function send(reply: FastifyReply, response: DavResponse): FastifyReply {
   reply.code(response.status);
   for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
@@ -91,7 +96,7 @@ function send(reply: FastifyReply, response: DavResponse): FastifyReply {
 }
 
 /** The spaces one user sees in their tenant. */
-async function siteFor(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
+async function siteFor(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
   const principalHref = `/${tenant.slug}/principals/users/${principal.userId}/`;
   const user = await deps.directory.users.get(tenant.id, principal.userId);
   const quota = (bytes: number | null | undefined) => {
@@ -110,7 +115,8 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
   const calendarHome = `/${tenant.slug}/calendar/`;
   const contactsHome = `/${tenant.slug}/contacts/`;
   const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, href: calendarHome });
-  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, href: contactsHome });
+  const directoryBook = new DirectoryBookSpace(deps.directoryBook, tenant.id);
+  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, href: contactsHome, mounts: [{ name: DIRECTORY_BOOK, space: directoryBook }] });
   const principalSpace = new MountListSpace({
     displayName: user?.displayName ?? principal.address,
     resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
@@ -133,6 +139,7 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
         return rest[0] === 'users' && rest[1] === principal.userId ? { space: principalSpace, base: segments.slice(0, 4) } : null;
       }
       if (area === 'calendar') return { space: calendars, base: segments.slice(0, 2) };
+      if (area === 'contacts' && rest[0] === DIRECTORY_BOOK) return { space: directoryBook, base: segments.slice(0, 3) };
       if (area === 'contacts') return { space: addressBooks, base: segments.slice(0, 2) };
       if (area !== 'webdav') return null;
       const base = segments.slice(0, 2);

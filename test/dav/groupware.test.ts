@@ -196,6 +196,44 @@ describe('DAVx5 sets up CalDAV and CardDAV', () => {
   });
 });
 
+describe('the company directory address book', () => {
+  const book = '/acme/contacts/directory/';
+  const sync = (token: string) => dav(s.http, 'REPORT', book, {
+    ...ANN, headers: { ...XML, depth: '1' },
+    body: `<A:sync-collection xmlns:A="DAV:"><A:sync-token>${token}</A:sync-token><A:sync-level>1</A:sync-level><A:prop><A:getetag/></A:prop></A:sync-collection>`,
+  });
+  const tokenOf = (text: string) => /<D:sync-token>([^<]+)<\/D:sync-token>/.exec(text)![1]!;
+
+  it('is listed in the address-book home, read-only, with a card per user, and follows directory changes', async () => {
+    const home = await dav(s.http, 'PROPFIND', '/acme/contacts/', { ...ANN, headers: { depth: '1' }, body: '<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:displayname/></D:prop></D:propfind>' });
+    expect(home.text).toContain(`<D:href>${book}</D:href>`);
+    expect(home.text).toContain('<D:displayname>Company directory</D:displayname>');
+    const first = await sync('');
+    for (const user of ['ann', 'bob', 'cy']) expect(first.text).toContain(`${book}${ids[user]}.vcf`);
+    const card = await dav(s.http, 'GET', `${book}${ids.bob}.vcf`, ANN);
+    expect(card.status).toBe(200);
+    expect(card.text).toContain('EMAIL;TYPE=work;PREF=1:bob@acme.test');
+    expect(card.text).toContain('VERSION:4.0');
+    expect((await dav(s.http, 'PUT', `${book}x.vcf`, { ...ANN, body: 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nEND:VCARD\r\n' })).status).toBe(403);
+    const token = tokenOf(first.text);
+    const { lastLine } = await s.stoaOk(['user', 'add', 'dave@acme.test', '--name', 'Dave Doe']);
+    const dave = /\(([0-9a-f-]{36})\)/.exec(lastLine)![1]!;
+    const delta = await sync(token);
+    expect(tokenOf(delta.text)).not.toBe(token);
+    expect(delta.text).toContain(`${book}${dave}.vcf`);
+    expect(delta.text).not.toContain(`${ids.bob}.vcf`);
+    const query = await dav(s.http, 'REPORT', book, {
+      ...ANN, headers: { ...XML, depth: '1' },
+      body: '<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><C:address-data/></D:prop><C:filter><C:prop-filter name="FN"><C:text-match>dave</C:text-match></C:prop-filter></C:filter></C:addressbook-query>',
+    });
+    expect(query.text).toContain('FN:Dave Doe');
+    expect(query.text).not.toContain('ann@acme.test');
+    const other = await dav(s.http, 'PROPFIND', '/other/contacts/directory/', { user: 'olga@other.test', headers: { depth: '1' } });
+    expect(other.status).toBe(207);
+    expect(other.text).not.toContain(ids.ann!);
+  });
+});
+
 describe('tenant isolation', () => {
   it('refuses another tenant\'s calendars and contacts', async () => {
     for (const path of ['/acme/calendar/', '/acme/calendar/default/', '/acme/contacts/default/']) {
