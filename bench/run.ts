@@ -8,6 +8,7 @@ import type { Store } from '../src/store/ports/index.ts';
 import { openMongoStore } from '../src/store/mongo/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { startFerretDb } from '../test/helpers/ferretdb.ts';
+import { caldavBench } from './caldav.ts';
 import { directoryBench } from './directory.ts';
 import { webdavBench } from './webdav.ts';
 
@@ -22,6 +23,7 @@ export interface BenchContext {
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   directory: directoryBench,
   webdav: webdavBench,
+  caldav: caldavBench,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });
