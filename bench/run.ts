@@ -8,6 +8,7 @@ import type { Store } from '../src/store/ports/index.ts';
 import { openMongoStore } from '../src/store/mongo/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { startFerretDb } from '../test/helpers/ferretdb.ts';
+import { caldavBench } from './caldav.ts';
 import { directoryBench } from './directory.ts';
 import { webdavBench } from './webdav.ts';
 import { imapBench } from './imap.ts';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   webdav: webdavBench,
   imap: imapBench,
   smtp: smtpBench,
+  caldav: caldavBench,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, scale: { type: 'string', default: '1' } } });

@@ -12,6 +12,8 @@ import { startHttp } from './http/server.ts';
 import { startImap } from './imap/server.ts';
 import { createLogger } from './logging.ts';
 import { FilesService } from './files/service.ts';
+import { GroupwareService } from './groupware/service.ts';
+import { DirectoryBook } from './contacts/directory-book.ts';
 import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { startSmtpService } from './smtp/index.ts';
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
 
   const files = new FilesService({ files: store.files, blobs: store.blobs, journal: store.journal, maxFileBytes: config.files.max_file_bytes });
   const dav = davRoutes({
-    directory, files, locks: new LockManager(store.kv),
+    directory, files, groupware: new GroupwareService(store.davObjects, store.journal), directoryBook: new DirectoryBook(directory.users, store.journal),
+    locks: new LockManager(store.kv),
     settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic },
   });
   const http = await startHttp({

@@ -1,5 +1,6 @@
 import { childElements, parseXml, textOf, XmlError, type XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
+import type { CollectionInit } from './resource.ts';
 import { DAV_NS, serialise, type QName } from './xml-out.ts';
 
 /** DAV request bodies: bigger than autodiscover's (a PROPPATCH can carry many properties). */
@@ -111,3 +112,30 @@ export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   };
 }
 
+
+const CALDAV_CALENDAR: QName = { ns: 'urn:ietf:params:xml:ns:caldav', name: 'calendar' };
+
+/**
+ * MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689): the resource types asked for and the
+ * properties to set. A plain MKCOL (no body) is null; any other body is 415 as RFC 4918 says.
+ */
+export function parseMkcol(method: string, root: XmlElement | null): CollectionInit | null {
+  const calendar = method === 'MKCALENDAR';
+  if (!root) return calendar ? { resourceTypes: [CALDAV_CALENDAR], set: {} } : null;
+  const expected = calendar ? CALDAV_CALENDAR.ns : DAV_NS;
+  if (root.ns !== expected || root.name !== (calendar ? 'mkcalendar' : 'mkcol')) throw new DavError(415, null, `${method} with an unknown body`);
+  const set: Record<string, string> = {};
+  const resourceTypes: QName[] = calendar ? [CALDAV_CALENDAR] : [];
+  for (const instruction of childElements(root, DAV_NS, 'set')) {
+    for (const prop of childElements(instruction, DAV_NS, 'prop')) {
+      for (const p of childElements(prop)) {
+        if (p.ns === DAV_NS && p.name === 'resourcetype') {
+          resourceTypes.push(...childElements(p).filter((t) => !(t.ns === DAV_NS && t.name === 'collection')).map((t) => ({ ns: t.ns, name: t.name })));
+        } else {
+          set[`{${p.ns}}${p.name}`] = serialise(p);
+        }
+      }
+    }
+  }
+  return { resourceTypes, set };
+}

@@ -3,7 +3,7 @@ import { FileTooLargeError, type Drive, type FilesService } from '../files/servi
 import type { FileNode } from '../store/ports/index.ts';
 import { DriveFullError, FileExistsError, FileNotFoundError } from '../store/ports/index.ts';
 import { DavError } from './errors.ts';
-import type { DavResource, DavSpace, QuotaInfo, SyncDelta } from './resource.ts';
+import type { CollectionInit, DavResource, DavSpace, QuotaInfo, SyncDelta } from './resource.ts';
 
 export function fileResource(node: FileNode, displayName: string | null = null): DavResource {
   return {
@@ -70,7 +70,8 @@ export class DriveSpace implements DavSpace {
     });
   }
 
-  mkcol(path: string[]): Promise<void> {
+  mkcol(path: string[], init?: CollectionInit): Promise<void> {
+    if (init) return Promise.reject(new DavError(403, 'valid-resourcetype', 'a drive holds plain folders only'));
     return mapped(async () => void (await this.#files.mkdir(this.#drive, path)));
   }
 

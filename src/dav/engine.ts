@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { escapeXml } from '../autoconfig/xml-write.ts';
 import type { XmlElement } from '../xml/parse.ts';
-import { parseBody, parseLockInfo, parsePropfind, parsePropPatch, parseSyncCollection } from './bodies.ts';
+import { parseBody, parseLockInfo, parseMkcol, parsePropfind, parsePropPatch, parseSyncCollection } from './bodies.ts';
 import { byteRange, checkPreconditions } from './conditions.ts';
 import { DavError } from './errors.ts';
 import { destinationPath, parseDepth, parseLockToken, parseOverwrite, parseTimeout } from './headers.ts';
@@ -11,7 +11,7 @@ import { hrefOf, lockPath, lockPathToHref, memberHref, pathSegments } from './pa
 import { liveProps, PropRenderer, SYNC_PREFIX } from './properties.ts';
 import { emptyProp, PropResponses, type At } from './prop-responses.ts';
 import type { DavResource, DavSpace } from './resource.ts';
-import { clark, dav, davText, document, documentStream, propResponse, statusResponse, DAV_NS } from './xml-out.ts';
+import { clark, dav, davText, document, documentStream, element, parseClark, propResponse, statusResponse, DAV_NS, type QName } from './xml-out.ts';
 
 export interface Located {
   space: DavSpace;
@@ -45,7 +45,7 @@ export interface DavResponse {
   body: string | Readable | null;
 }
 
-export const DAV_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'REPORT'];
+export const DAV_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'REPORT', 'MKCALENDAR'];
 const XML = 'application/xml; charset=utf-8';
 const MAX_XML_BODY = 1024 * 1024;
 
@@ -85,7 +85,7 @@ export class DavEngine {
       case 'GET': case 'HEAD': return this.#get(site, request, target);
       case 'PUT': return this.#put(site, request, target);
       case 'DELETE': return this.#delete(site, request, target);
-      case 'MKCOL': return this.#mkcol(site, request, target);
+      case 'MKCOL': case 'MKCALENDAR': return this.#mkcol(site, request, target);
       case 'COPY': case 'MOVE': return this.#transfer(site, request, target);
       case 'PROPFIND': return this.#propfind(site, request, target);
       case 'PROPPATCH': return this.#proppatch(site, request, target);
@@ -153,10 +153,14 @@ export class DavEngine {
   }
 
   async #mkcol(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
-    if (await hasBody(request)) throw new DavError(415, null, 'MKCOL with a body is not supported');
+    // RFC 4918 §9.3: a body MKCOL does not understand is 415, malformed XML included.
+    const root = await readText(request).then(parseBody).catch((err: unknown) => {
+      throw err instanceof DavError && err.status === 400 ? new DavError(415, null, 'MKCOL with a body that is not XML') : err;
+    });
+    const init = parseMkcol(request.method, root);
     if (target.resource) throw new DavError(405, null, 'already exists', { headers: { allow: allowFor(target.resource) } });
     await this.#checkWrite(site, request, target, { member: true });
-    await target.located.space.mkcol(target.path);
+    await target.located.space.mkcol(target.path, init ?? undefined);
     return { status: 201, headers: {}, body: null };
   }
 
@@ -291,7 +295,26 @@ export class DavEngine {
     if (!root) throw new DavError(400, null, 'REPORT needs a body');
     if (!target.resource) throw new DavError(404);
     if (root.ns === DAV_NS && root.name === 'sync-collection') return this.#syncCollection(site, target, root);
-    throw new DavError(403, 'supported-report', 'unsupported report');
+    const space = target.located.space;
+    const context = await this.#propContext(site, space);
+    const base = target.located.base;
+    const plans = new Map<QName[], PropResponses>();
+    const inner = await space.report?.(target.path, root, {
+      pathOf(href) {
+        const segments = pathSegments(destinationPath(href, request.host));
+        return segments.length >= base.length && base.every((s, i) => s === segments[i]) ? segments.slice(base.length) : null;
+      },
+      respond: async (path, resource, props) => {
+        const segments = [...base, ...path];
+        // A report asks the same properties of every object: one plan per list of names.
+        let responses = plans.get(props);
+        if (!responses) plans.set(props, responses = new PropResponses(context, { kind: 'prop', props }));
+        return responses.response({ href: hrefOf(segments, resource.collection), fullPath: () => segments, path: () => path }, resource);
+      },
+      missing: (href) => statusResponse(href, 404),
+    });
+    if (inner === null || inner === undefined) throw new DavError(403, 'supported-report', 'unsupported report');
+    return multistatus(inner);
   }
 
   async #syncCollection(site: DavSite, target: Target, root: XmlElement): Promise<DavResponse> {
@@ -391,7 +414,7 @@ async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPa
 export function options(): DavResponse {
   return {
     status: 200,
-    headers: { dav: '1, 2, 3', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
+    headers: { dav: '1, 2, 3, access-control, calendar-access, addressbook, extended-mkcol', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
     body: null,
   };
 }
@@ -431,7 +454,8 @@ export function errorResponse(err: DavError): DavResponse {
   const headers = { ...err.headers };
   if (!err.condition) return { status: err.status, headers, body: null };
   const hrefs = err.hrefs.map((h) => davText('href', h)).join('');
-  return { status: err.status, headers: { ...headers, 'content-type': XML }, body: document('error', dav(err.condition, hrefs)) };
+  const condition = err.condition.startsWith('{') ? parseClark(err.condition) : { ns: DAV_NS, name: err.condition };
+  return { status: err.status, headers: { ...headers, 'content-type': XML }, body: document('error', element(condition, hrefs)) };
 }
 
 async function readText(request: DavRequest): Promise<string> {
@@ -445,9 +469,6 @@ async function readText(request: DavRequest): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function hasBody(request: DavRequest): Promise<boolean> {
-  return (await readText(request)).length > 0;
-}
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {
   // Nothing to yield: an empty resource.

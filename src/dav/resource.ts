@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { XmlElement } from '../xml/parse.ts';
 import type { QName } from './xml-out.ts';
 
 /**
@@ -36,6 +37,23 @@ export interface SyncDelta {
   removed: string[];
 }
 
+/** What an extended MKCOL (RFC 5689) or MKCALENDAR (RFC 4791) asks for besides a plain collection. */
+export interface CollectionInit {
+  resourceTypes: QName[];
+  /** Properties to set: clark name → the property element as XML text. */
+  set: Record<string, string>;
+}
+
+/** What the engine lends a space's own REPORTs (calendar-query, addressbook-multiget, …). */
+export interface ReportContext {
+  /** The path inside the space of an href from the request body; null when it lies outside it. */
+  pathOf(href: string): string[] | null;
+  /** One DAV:response for the resource at `path` (inside the space) with the requested properties. */
+  respond(path: string[], resource: DavResource, props: QName[]): Promise<string>;
+  /** One DAV:response carrying only a status, for an href that names nothing. */
+  missing(href: string): string;
+}
+
 /**
  * A mounted tree of resources (a user's drive, a group drive, later a calendar home), addressed by
  * decoded path segments below its mount point. Writes throw DavError for protocol answers.
@@ -47,7 +65,8 @@ export interface DavSpace {
   read(path: string[], range?: { start: number; end: number }): Promise<Readable>;
   /** Replaces or creates a non-collection; 409 when the parent is missing. */
   put(path: string[], body: AsyncIterable<Uint8Array>, contentType: string | null): Promise<{ created: boolean; resource: DavResource }>;
-  mkcol(path: string[]): Promise<void>;
+  /** `init` for an extended MKCOL or MKCALENDAR; a space that cannot honour it answers 403. */
+  mkcol(path: string[], init?: CollectionInit): Promise<void>;
   remove(path: string[]): Promise<void>;
   /** Dead properties only; the engine has already refused protected ones. */
   patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void>;
@@ -62,6 +81,11 @@ export interface DavSpace {
   syncToken(path: string[]): Promise<string | null>;
   /** Changes to a collection's members since a token; null when the token is not valid there. */
   changesSince(path: string[], token: string): Promise<SyncDelta | null>;
+  /**
+   * The multistatus body of a REPORT this kind defines on `path`; null when the kind does not know
+   * the report (the engine then answers supported-report).
+   */
+  report?(path: string[], body: XmlElement, context: ReportContext): Promise<string | null>;
   /** False for read-only views (the drive list, another user's data shared read-only). */
   readonly writable: boolean;
   /** The owning principal's href (DAV:owner), or null. */

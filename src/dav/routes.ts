@@ -2,9 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Directory } from '../directory/index.ts';
 import type { Principal } from '../directory/principal.ts';
 import { FilesService } from '../files/service.ts';
+import type { DirectoryBook } from '../contacts/directory-book.ts';
+import { GroupwareService } from '../groupware/service.ts';
 import type { GroupRecord, TenantRecord } from '../store/ports/index.ts';
 import { authenticate } from './auth.ts';
+import { DirectoryBookSpace } from './directory-book-space.ts';
 import { DriveSpace } from './drive-space.ts';
+import { ADDRESSBOOK_KIND, CALDAV_NS, CALENDAR_KIND, CARDDAV_NS, GroupwareSpace } from './groupware-space.ts';
 import { DAV_METHODS, DavEngine, errorResponse, options, type DavResponse, type DavSite, type Located } from './engine.ts';
 import { DavError } from './errors.ts';
 import type { LockManager } from './locks.ts';
@@ -20,7 +24,7 @@ export interface DavSettings {
   plainLoopbackBasic: boolean;
 }
 
-const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT'];
+const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'MKCALENDAR'];
 /**
  * Methods Node's HTTP parser knows that this front does not implement: routed so they get 501
  * (POST and PATCH 405). A token Node's parser does not know is refused by Node itself with 400.
@@ -34,7 +38,7 @@ const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PAT
  * `/{tenant}/webdav/home/` the user's drive, `/{tenant}/webdav/groups/{group}/` each group drive,
  * `/{tenant}/principals/users/{id}/` the principal.
  */
-export function davRoutes(deps: { directory: Directory; files: FilesService; locks: LockManager; settings: DavSettings }) {
+export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; locks: LockManager; settings: DavSettings }) {
   const engine = new DavEngine(deps.locks);
   return async (app: FastifyInstance) => {
     for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
@@ -63,9 +67,27 @@ export function davRoutes(deps: { directory: Directory; files: FilesService; loc
       }
     };
     const methods = [...DAV_METHODS, ...UNIMPLEMENTED] as HTTPMethods[];
-    for (const url of ['/:tenant/webdav', '/:tenant/webdav/*', '/:tenant/principals/*']) app.route({ method: methods, url, handler });
+    for (const url of ['/:tenant/webdav', '/:tenant/webdav/*', '/:tenant/principals/*', '/:tenant/calendar', '/:tenant/calendar/*', '/:tenant/contacts', '/:tenant/contacts/*']) app.route({ method: methods, url, handler });
+    // RFC 6764: the tenant is known only once the user is, so discovery authenticates first.
+    const wellKnown = async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        const principal = await authenticate(deps.directory, request, deps.settings.plainLoopbackBasic);
+        const tenant = await deps.directory.tenants.byId(principal.tenantId);
+        if (!tenant) throw new DavError(403, 'need-privileges', 'no tenant');
+        // 308 keeps a PROPFIND's body: clients following a 301 (python-requests) resend it empty, as allprop.
+        const status = request.method === 'GET' || request.method === 'HEAD' ? 301 : 308;
+        return reply.code(status).header('location', `/${tenant.slug}/principals/users/${principal.userId}/`).send();
+      } catch (err) {
+        if (err instanceof DavError) return send(reply, errorResponse(err));
+        throw err;
+      }
+    };
+    for (const url of ['/.well-known/caldav', '/.well-known/carddav']) app.route({ method: methods, url, handler: wellKnown });
   };
 }
+
+/** The company address book's name in every address-book home. */
+const DIRECTORY_BOOK = 'directory';
 
 function send(reply: FastifyReply, response: DavResponse): FastifyReply {
   reply.code(response.status);
@@ -74,7 +96,7 @@ function send(reply: FastifyReply, response: DavResponse): FastifyReply {
 }
 
 /** The spaces one user sees in their tenant. */
-async function siteFor(deps: { directory: Directory; files: FilesService; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
+async function siteFor(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
   const principalHref = `/${tenant.slug}/principals/users/${principal.userId}/`;
   const user = await deps.directory.users.get(tenant.id, principal.userId);
   const quota = (bytes: number | null | undefined) => {
@@ -89,10 +111,22 @@ async function siteFor(deps: { directory: Directory; files: FilesService; settin
   };
   const groupList = new MountListSpace({ displayName: 'Groups' }, async () => [...(await groupSpaces())].map(([name, space]) => ({ name, space })));
   const root = new MountListSpace({ displayName: 'Files' }, async () => [{ name: 'home', space: home }, { name: 'groups', space: groupList }]);
+  const ownerId = GroupwareService.ownerId(tenant.id, principal.userId);
+  const calendarHome = `/${tenant.slug}/calendar/`;
+  const contactsHome = `/${tenant.slug}/contacts/`;
+  const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, href: calendarHome });
+  const directoryBook = new DirectoryBookSpace(deps.directoryBook, tenant.id);
+  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, href: contactsHome, mounts: [{ name: DIRECTORY_BOOK, space: directoryBook }] });
   const principalSpace = new MountListSpace({
     displayName: user?.displayName ?? principal.address,
     resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
-    extraProps: { [`{${DAV_NS}}principal-URL`]: davText('href', principalHref) },
+    extraProps: {
+      [`{${DAV_NS}}principal-URL`]: davText('href', principalHref),
+      [`{${DAV_NS}}principal-collection-set`]: davText('href', `/${tenant.slug}/principals/users/`),
+      [`{${CALDAV_NS}}calendar-home-set`]: davText('href', calendarHome),
+      [`{${CARDDAV_NS}}addressbook-home-set`]: davText('href', contactsHome),
+      [`{${CALDAV_NS}}calendar-user-address-set`]: (user?.addresses ?? [principal.address]).map((a) => davText('href', `mailto:${a}`)).join(''),
+    },
   });
   return {
     tenantId: tenant.id,
@@ -104,6 +138,9 @@ async function siteFor(deps: { directory: Directory; files: FilesService; settin
       if (area === 'principals') {
         return rest[0] === 'users' && rest[1] === principal.userId ? { space: principalSpace, base: segments.slice(0, 4) } : null;
       }
+      if (area === 'calendar') return { space: calendars, base: segments.slice(0, 2) };
+      if (area === 'contacts' && rest[0] === DIRECTORY_BOOK) return { space: directoryBook, base: segments.slice(0, 3) };
+      if (area === 'contacts') return { space: addressBooks, base: segments.slice(0, 2) };
       if (area !== 'webdav') return null;
       const base = segments.slice(0, 2);
       if (rest[0] === 'home') return { space: home, base: [...base, 'home'] };

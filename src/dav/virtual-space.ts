@@ -6,17 +6,32 @@ function readOnly(): Promise<never> {
   return Promise.reject(new DavError(403, null, 'read-only'));
 }
 
+/** The write half of a read-only space: every write is 403, and there is no quota. */
+export abstract class ReadOnlySpace {
+  readonly writable = false;
+  readonly put = readOnly;
+  readonly mkcol = readOnly;
+  readonly remove = readOnly;
+  readonly patch = readOnly;
+  readonly copy = readOnly;
+  readonly move = readOnly;
+
+  async quota(): Promise<null> {
+    return null;
+  }
+}
+
 /**
  * A read-only collection whose members are the roots of other spaces (the list of drives a user
  * sees), or with no members a single read-only resource (a principal). Writes are refused with 403; its members are reached through their own spaces.
  */
-export class MountListSpace implements DavSpace {
+export class MountListSpace extends ReadOnlySpace implements DavSpace {
   readonly #members: () => Promise<Array<{ name: string; space: DavSpace }>>;
   readonly #self: Pick<DavResource, 'displayName' | 'resourceTypes' | 'extraProps'>;
-  readonly writable = false;
   readonly owner: string | null;
 
   constructor(self: Pick<DavResource, 'displayName' | 'resourceTypes' | 'extraProps'> & { owner?: string }, members: () => Promise<Array<{ name: string; space: DavSpace }>> = async () => []) {
+    super();
     this.#self = self;
     this.owner = self.owner ?? null;
     this.#members = members;
@@ -39,16 +54,6 @@ export class MountListSpace implements DavSpace {
     return Promise.reject(new DavError(404));
   }
 
-  readonly put = readOnly;
-  readonly mkcol = readOnly;
-  readonly remove = readOnly;
-  readonly patch = readOnly;
-  readonly copy = readOnly;
-  readonly move = readOnly;
-
-  async quota(): Promise<null> {
-    return null;
-  }
 
   async syncToken(): Promise<null> {
     return null;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore, FileNode, FilesStore, Journal } from '../store/ports/index.ts';
 import { BlobTooLargeError, DriveFullError, FileNotFoundError, filesContainer } from '../store/ports/index.ts';
+import { memberChanges, type MemberChanges } from '../journal/member-changes.ts';
 import { contentTypeFor } from './content-type.ts';
 
 /** A drive a principal may use: their own, or a group's shared one. */
@@ -18,15 +19,6 @@ export class FileTooLargeError extends Error {
     this.limit = limit;
   }
 }
-
-export interface MemberChanges {
-  head: number;
-  changed: string[];
-  removed: string[];
-}
-
-/** Changes read per journal query when computing a sync delta. */
-const SINCE_BATCH = 1000;
 
 /**
  * File drives, independent of the protocol: path lookup, streamed writes into blobs that replace a
@@ -133,24 +125,8 @@ export class FilesService {
   }
 
   /** Members changed or removed since `since`; null when `since` is in the directory's future. */
-  async changesSince(directory: FileNode, since: number): Promise<MemberChanges | null> {
-    const container = filesContainer(directory.id);
-    const head = await this.#journal.head(container);
-    if (since > head) return null;
-    const last = new Map<string, 'present' | 'gone'>();
-    for (let after = since; after < head;) {
-      const entries = await this.#journal.since(container, after, SINCE_BATCH);
-      if (!entries.length) break;
-      for (const entry of entries) {
-        last.delete(entry.item);
-        last.set(entry.item, entry.op === 'delete' ? 'gone' : 'present');
-        after = entry.modseq;
-      }
-    }
-    const members = new Set((await this.#files.children(directory.id)).map((n) => n.name));
-    const changed = [...last].filter(([name, state]) => state === 'present' && members.has(name)).map(([name]) => name);
-    const removed = [...last].filter(([name]) => !members.has(name)).map(([name]) => name);
-    return { head, changed, removed };
+  changesSince(directory: FileNode, since: number): Promise<MemberChanges | null> {
+    return memberChanges(this.#journal, filesContainer(directory.id), since, async () => new Set((await this.#files.children(directory.id)).map((n) => n.name)));
   }
 
   isBlobReferenced(hash: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import { openMongoStore } from '../../src/store/mongo/index.ts';
 import { describeWithServers } from '../helpers/ferretdb.ts';
 import * as blob from './contract/blob.ts';
+import * as davObjects from './contract/dav-objects.ts';
 import * as directory from './contract/directory.ts';
 import * as files from './contract/files.ts';
 import type { BuildStore } from './contract/helpers.ts';
@@ -26,6 +27,7 @@ describeWithServers('mongo store contract', (server) => {
   mail.run('mongo', mongo);
   files.run('mongo', mongo);
   queue.run('mongo', mongo);
+  davObjects.run('mongo', mongo);
 });
 
 async function dropDatabase(url: string, name: string): Promise<void> {

@@ -34,6 +34,9 @@ export const COLLECTIONS = {
   fileDrives: 'file_drives',
   fileLeases: 'file_leases',
   outboundQueue: 'outbound_queue',
+  davCollections: 'dav_collections',
+  davObjects: 'dav_objects',
+  davLeases: 'dav_leases',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -96,6 +99,15 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { blob: 1 }, name: 'blob' },
   ],
   [COLLECTIONS.outboundQueue]: [{ key: { dueAt: 1 }, name: 'due' }],
+  [COLLECTIONS.davCollections]: [
+    { key: { key: 1 }, name: 'owner_kind_name', unique: true },
+    { key: { ownerId: 1, kind: 1 }, name: 'owner_kind' },
+  ],
+  // One UID per collection is kept by the collection lease (dav-objects.ts).
+  [COLLECTIONS.davObjects]: [
+    { key: { collectionId: 1, uid: 1 }, name: 'collection_uid' },
+    { key: { collectionId: 1, spanStart: 1 }, name: 'collection_span' },
+  ],
 };
 
 /**

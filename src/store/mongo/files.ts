@@ -4,10 +4,9 @@ import type { BlobInfo } from '../ports/blob.ts';
 import type { FileNode, FilesStore } from '../ports/files.ts';
 import { DriveFullError, FileExistsError, FileNotFoundError, filesContainer } from '../ports/files.ts';
 import type { Change } from '../ports/journal.ts';
-import { StoreUnavailableError } from '../ports/errors.ts';
-import { backoff, COLLECTIONS, guard, isDuplicateKey } from './database.ts';
+import { COLLECTIONS, guard, isDuplicateKey } from './database.ts';
 import type { MongoJournal } from './journal.ts';
-import { KeyedQueue } from './serial.ts';
+import { Leases, type LeaseDoc } from './leases.ts';
 
 interface NodeDoc extends Omit<FileNode, 'id' | 'props'> {
   _id: string;
@@ -19,15 +18,6 @@ interface DriveDoc {
   _id: string;
   bytes: number;
 }
-
-interface LeaseDoc {
-  _id: string;
-  holder: string;
-  at: Date;
-}
-
-const LEASE_STALE_MS = 10_000;
-const LEASE_WAIT_MS = 15_000;
 
 function fromDoc(doc: NodeDoc): FileNode {
   const { _id, props, ...rest } = doc;
@@ -45,9 +35,8 @@ function newEtag(): string {
 
 /**
  * File drives on MongoDB and FerretDB (no transactions, no atomic read-modify-write). Writes to one
- * drive are serialised by a lease: inserting `file_leases {_id: driveId}` is the one atomic step,
- * and the holder alone changes that drive's nodes and its usage total, then appends the journal
- * entries and releases. A lease older than 10 s is taken over (its holder is presumed dead).
+ * drive are serialised by a lease (`file_leases {_id: driveId}`, leases.ts): the holder alone
+ * changes that drive's nodes and its usage total, then appends the journal entries and releases.
  *
  * A root's `_id` is `root:{driveId}`, so creating it races safely on the insert. Crash windows:
  * a holder that dies mid-write can leave part of a subtree copy or removal done and the usage total
@@ -56,14 +45,13 @@ function newEtag(): string {
 export class MongoFilesStore implements FilesStore {
   readonly #nodes: Collection<NodeDoc>;
   readonly #drives: Collection<DriveDoc>;
-  readonly #leases: Collection<LeaseDoc>;
+  readonly #leases: Leases;
   readonly #journal: MongoJournal;
-  readonly #queue = new KeyedQueue();
 
   constructor(db: Db, journal: MongoJournal) {
     this.#nodes = db.collection<NodeDoc>(COLLECTIONS.fileNodes);
     this.#drives = db.collection<DriveDoc>(COLLECTIONS.fileDrives);
-    this.#leases = db.collection<LeaseDoc>(COLLECTIONS.fileLeases);
+    this.#leases = new Leases(db.collection<LeaseDoc>(COLLECTIONS.fileLeases));
     this.#journal = journal;
   }
 
@@ -231,36 +219,14 @@ export class MongoFilesStore implements FilesStore {
     return guard(async () => {
       const first = await this.get(nodeId);
       if (!first) throw new FileNotFoundError();
-      return this.#queue.run(first.driveId, async () => {
-        const holder = await this.#acquire(first.driveId);
+      return this.#leases.hold(first.driveId, async () => {
         const changes: Array<[string, Change]> = [];
-        try {
-          const node = await this.get(nodeId);
-          if (!node) throw new FileNotFoundError();
-          const result = await step(node, (directoryId, change) => changes.push([directoryId, change]));
-          for (const [directoryId, change] of changes) await this.#journal.append(filesContainer(directoryId), change);
-          return result;
-        } finally {
-          await this.#leases.deleteOne({ _id: first.driveId, holder });
-        }
+        const node = await this.get(nodeId);
+        if (!node) throw new FileNotFoundError();
+        const result = await step(node, (directoryId, change) => changes.push([directoryId, change]));
+        for (const [directoryId, change] of changes) await this.#journal.append(filesContainer(directoryId), change);
+        return result;
       });
     });
-  }
-
-  async #acquire(driveId: string): Promise<string> {
-    const holder = randomUUID();
-    const deadline = Date.now() + LEASE_WAIT_MS;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#leases.insertOne({ _id: driveId, holder, at: new Date() });
-        return holder;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      const current = await this.#leases.findOne({ _id: driveId });
-      if (current && current.at.getTime() < Date.now() - LEASE_STALE_MS) await this.#leases.deleteOne({ _id: driveId, holder: current.holder });
-      if (Date.now() > deadline) throw new StoreUnavailableError(`drive ${driveId} is busy`);
-      await backoff(attempt);
-    }
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { Store } from '../ports/index.ts';
 import { GridFsBlobStore } from './blobs.ts';
 import { connect, ensureIndexes, guard } from './database.ts';
+import { MongoDavObjectStore } from './dav-objects.ts';
 import { MongoDirectory } from './directory.ts';
 import { MongoFilesStore } from './files.ts';
 import { MongoJournal } from './journal.ts';
@@ -54,6 +55,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       mail: new MongoMailStore(db, journal),
       files: new MongoFilesStore(db, journal),
       queue: new MongoOutboundQueue(db, kv),
+      davObjects: new MongoDavObjectStore(db, journal),
       blobs: new GridFsBlobStore(db),
       close() {
         if (!closing) {

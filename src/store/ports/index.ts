@@ -1,4 +1,5 @@
 import type { BlobStore } from './blob.ts';
+import type { DavObjectStore } from './dav-objects.ts';
 import type { DirectoryStore } from './directory.ts';
 import type { FilesStore } from './files.ts';
 import type { Journal } from './journal.ts';
@@ -7,6 +8,7 @@ import type { MailStore } from './mail.ts';
 import type { OutboundQueue } from './queue.ts';
 
 export type * from './blob.ts';
+export type * from './dav-objects.ts';
 export type * from './directory.ts';
 export type * from './files.ts';
 export type * from './journal.ts';
@@ -18,6 +20,7 @@ export { BlobTooLargeError } from './blob.ts';
 export { ConflictError, VersionConflictError, StoreUnavailableError } from './errors.ts';
 export { PROTOCOLS } from './directory.ts';
 export { DriveFullError, FileExistsError, FileNotFoundError, filesContainer } from './files.ts';
+export { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from './dav-objects.ts';
 
 /** Everything an adapter provides; services take only the ports they need. */
 export interface Store {
@@ -29,5 +32,6 @@ export interface Store {
   mail: MailStore;
   files: FilesStore;
   queue: OutboundQueue;
+  davObjects: DavObjectStore;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { Store } from '../ports/index.ts';
 import { FileBlobStore } from './blobs.ts';
 import type { Db } from './database.ts';
 import { openDatabase } from './database.ts';
+import { SqliteDavObjectStore } from './dav-objects.ts';
 import { SqliteDirectory } from './directory.ts';
 import { SqliteFilesStore } from './files.ts';
 import { SqliteJournal } from './journal.ts';
@@ -52,6 +53,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       mail: new SqliteMailStore(db, journal),
       files: new SqliteFilesStore(db, journal),
       queue: new SqliteOutboundQueue(db),
+      davObjects: new SqliteDavObjectStore(db, journal),
       blobs,
       close() {
         if (!closed) {

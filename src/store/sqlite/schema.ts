@@ -230,6 +230,35 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX outbound_queue_due ON outbound_queue (due_at);
   `,
+  // 5: calendars and address books. A collection's sync token is its journal head (`dav:{id}`);
+  // span_start/span_end (epoch ms, NULL = unbounded) let a time-range query skip most objects.
+  `
+  CREATE TABLE dav_collections (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    props TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (owner_id, kind, name)
+  ) STRICT;
+
+  CREATE TABLE dav_objects (
+    collection_id TEXT NOT NULL REFERENCES dav_collections (id),
+    name TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    component TEXT NOT NULL,
+    span_start INTEGER,
+    span_end INTEGER,
+    data BLOB NOT NULL,
+    content_type TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    PRIMARY KEY (collection_id, name),
+    UNIQUE (collection_id, uid)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX dav_objects_span ON dav_objects (collection_id, span_start);
+  `,
 ];
 
 /**

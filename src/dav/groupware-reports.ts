@@ -1,0 +1,106 @@
+import { parseCalendarObject, type CalendarObject } from '../calendar/calendar-object.ts';
+import { expandObject } from '../calendar/expand.ts';
+import type { TimeRange } from '../calendar/instances.ts';
+import { componentTimeRange, matchesQuery } from '../calendar/query.ts';
+import { matchesCardFilter } from '../contacts/query.ts';
+import { parseCard } from '../contacts/vcard.ts';
+import { escapeXml } from '../autoconfig/xml-write.ts';
+import type { DavObject } from '../store/ports/index.ts';
+import { childElements, textOf, type XmlElement } from '../xml/parse.ts';
+import { DavError } from './errors.ts';
+import { cardFilterOf, compFilterOf, timeRangeOf } from './groupware-filters.ts';
+import { CALDAV_NS, CARDDAV_NS, objectResource, type GroupwareKind } from './groupware-space.ts';
+import type { ReportContext } from './resource.ts';
+import { clark, DAV_NS, type QName } from './xml-out.ts';
+
+const PRODID = '-//Stoa//CalDAV//EN';
+const UTF8 = new TextDecoder();
+
+/** A space whose objects the reports read: a calendar or address-book home, the company directory. */
+export interface ObjectSource {
+  readonly kind: GroupwareKind;
+  objectAt(path: string[]): Promise<DavObject | null>;
+  /**
+   * The objects a query on `path` must test, with their paths: the members of a collection (those
+   * whose span meets `range`, of `component`, where given) or the object at `path` itself.
+   */
+  candidates(path: string[], range: TimeRange | null, component: string | null): Promise<Array<{ path: string[]; object: DavObject }>>;
+}
+
+interface DataRequest {
+  props: QName[];
+  /** The clark name of calendar-data / address-data when it was asked for. */
+  dataKey: string | null;
+  expand: TimeRange | null;
+}
+
+function dataRequest(root: XmlElement, ns: string, dataName: string): DataRequest {
+  const prop = childElements(root, DAV_NS, 'prop')[0];
+  const props = prop ? childElements(prop).map((e) => ({ ns: e.ns, name: e.name })) : [];
+  const data = prop && childElements(prop, ns, dataName)[0];
+  const expand = data && childElements(data, ns, 'expand')[0];
+  return { props, dataKey: data ? clark({ ns, name: dataName }) : null, expand: expand ? timeRangeOf(expand) : null };
+}
+
+/** The answer for one object, with its data (expanded when asked) as a live property. */
+function answer(context: ReportContext, path: string[], object: DavObject, request: DataRequest, parsed?: CalendarObject): Promise<string> {
+  const resource = objectResource(object);
+  if (request.dataKey) {
+    const text = request.expand ? expandObject(parsed ?? parseCalendarObject(UTF8.decode(object.data)), request.expand, PRODID) : UTF8.decode(object.data);
+    resource.extraProps = { [request.dataKey]: escapeXml(text) };
+  }
+  return context.respond(path, resource, request.props);
+}
+
+async function multiget(space: ObjectSource, root: XmlElement, context: ReportContext, request: DataRequest): Promise<string> {
+  const parts: string[] = [];
+  for (const href of childElements(root, DAV_NS, 'href').map((h) => textOf(h).trim())) {
+    const path = context.pathOf(href);
+    const object = path && (await space.objectAt(path));
+    parts.push(path && object ? await answer(context, path, object, request) : context.missing(href));
+  }
+  return parts.join('');
+}
+
+async function calendarQuery(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
+  const filterElement = childElements(root, CALDAV_NS, 'filter')[0];
+  const top = filterElement && childElements(filterElement, CALDAV_NS, 'comp-filter')[0];
+  if (!top) throw new DavError(403, `{${CALDAV_NS}}valid-filter`, 'calendar-query needs a filter with one comp-filter');
+  const filter = compFilterOf(top);
+  const range = componentTimeRange(filter);
+  const component = filter.compFilters?.find((f) => !f.isNotDefined)?.name.toUpperCase() ?? null;
+  const request = dataRequest(root, CALDAV_NS, 'calendar-data');
+  const parts: string[] = [];
+  for (const { path: at, object } of await space.candidates(path, range, component)) {
+    const parsed = parseCalendarObject(UTF8.decode(object.data));
+    if (matchesQuery(parsed, filter)) parts.push(await answer(context, at, object, request, parsed));
+  }
+  return parts.join('');
+}
+
+async function addressbookQuery(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
+  const filter = cardFilterOf(childElements(root, CARDDAV_NS, 'filter')[0]);
+  const limit = childElements(root, CARDDAV_NS, 'limit')[0];
+  const nresults = limit ? Number(textOf(childElements(limit, CARDDAV_NS, 'nresults')[0] ?? limit).trim()) : Infinity;
+  const request = dataRequest(root, CARDDAV_NS, 'address-data');
+  const parts: string[] = [];
+  for (const { path: at, object } of await space.candidates(path, null, null)) {
+    if (parts.length >= nresults) break;
+    if (matchesCardFilter(parseCard(UTF8.decode(object.data)), filter)) parts.push(await answer(context, at, object, request));
+  }
+  return parts.join('');
+}
+
+/** The REPORTs of calendar and address-book collections; null for one this kind does not define. */
+export function groupwareReport(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> | null {
+  const calendar = space.kind.kind === 'calendar';
+  const ns = calendar ? CALDAV_NS : CARDDAV_NS;
+  if (root.ns !== ns) return null;
+  switch (root.name) {
+    case 'calendar-multiget': return multiget(space, root, context, dataRequest(root, CALDAV_NS, 'calendar-data'));
+    case 'addressbook-multiget': return multiget(space, root, context, dataRequest(root, CARDDAV_NS, 'address-data'));
+    case 'calendar-query': return calendarQuery(space, path, root, context);
+    case 'addressbook-query': return addressbookQuery(space, path, root, context);
+    default: return null;
+  }
+}

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db, Filter } from 'mongodb';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore } from '../ports/dav-objects.ts';
+import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
+import { collectionProps, propsOf } from '../shared/dav-collections.ts';
+import { COLLECTIONS, guard, isDuplicateKey } from './database.ts';
+import type { MongoJournal } from './journal.ts';
+import { Leases, type LeaseDoc } from './leases.ts';
+
+interface CollectionDoc {
+  _id: string;
+  /** `{ownerId}\n{kind}\n{name}`: unique by index, so two creators of one name race on the insert. */
+  key: string;
+  ownerId: string;
+  kind: DavCollectionKind;
+  name: string;
+  /** JSON text: dead property names hold '.' and '{', which FerretDB refuses as field names. */
+  props: string;
+  createdAt: string;
+}
+
+interface ObjectDoc extends Omit<DavObject, 'data'> {
+  /** `{collectionId}/{name}`. */
+  _id: string;
+  data: Buffer;
+}
+
+/** Binary fields come back as Buffers rather than BSON Binary. */
+const READ = { promoteBuffers: true } as const;
+
+function collectionFromDoc(doc: CollectionDoc): DavCollection {
+  return { id: doc._id, ownerId: doc.ownerId, kind: doc.kind, name: doc.name, createdAt: doc.createdAt, ...(JSON.parse(doc.props) as DavCollectionProps) };
+}
+
+function objectFromDoc(doc: ObjectDoc): DavObject {
+  const { _id, ...object } = doc;
+  return object;
+}
+
+function byName(a: DavObject, b: DavObject): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Calendars and address books on MongoDB and FerretDB (no transactions, no atomic read-modify-write).
+ * Writes to one collection's objects and properties are serialised by a lease (`dav_leases
+ * {_id: collectionId}`, leases.ts); the holder checks the UID, writes the object document (one
+ * write: readers see the old bytes or the new), then appends the journal entry. A holder that dies
+ * between its write and the journal append leaves a change that sync reports only with the next one.
+ */
+export class MongoDavObjectStore implements DavObjectStore {
+  readonly #collections: Collection<CollectionDoc>;
+  readonly #objects: Collection<ObjectDoc>;
+  readonly #leases: Leases;
+  readonly #journal: MongoJournal;
+
+  constructor(db: Db, journal: MongoJournal) {
+    this.#collections = db.collection<CollectionDoc>(COLLECTIONS.davCollections);
+    this.#objects = db.collection<ObjectDoc>(COLLECTIONS.davObjects);
+    this.#leases = new Leases(db.collection<LeaseDoc>(COLLECTIONS.davLeases));
+    this.#journal = journal;
+  }
+
+  collections(ownerId: string, kind: DavCollectionKind): Promise<DavCollection[]> {
+    return guard(async () => (await this.#collections.find({ ownerId, kind }).toArray()).map(collectionFromDoc).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  }
+
+  collection(id: string): Promise<DavCollection | null> {
+    return guard(() => this.#collection(id));
+  }
+
+  createCollection(ownerId: string, kind: DavCollectionKind, name: string, props: Partial<DavCollectionProps>): Promise<DavCollection> {
+    return guard(async () => {
+      const collection: DavCollection = { id: randomUUID(), ownerId, kind, name, createdAt: new Date().toISOString(), ...collectionProps(props) };
+      try {
+        await this.#collections.insertOne({
+          _id: collection.id, key: `${ownerId}\n${kind}\n${name}`, ownerId, kind, name, props: JSON.stringify(propsOf(collection)), createdAt: collection.createdAt,
+        });
+      } catch (err) {
+        if (isDuplicateKey(err)) throw new DavCollectionExistsError(name);
+        throw err;
+      }
+      return collection;
+    });
+  }
+
+  updateCollection(id: string, props: Partial<Omit<DavCollectionProps, 'dead'>>, setDead: Record<string, string>, removeDead: string[]): Promise<DavCollection> {
+    return guard(() => this.#leases.hold(id, async () => {
+      const current = await this.#collection(id);
+      if (!current) throw new DavCollectionNotFoundError();
+      const dead = { ...current.dead, ...setDead };
+      for (const key of removeDead) delete dead[key];
+      const next: DavCollection = { ...current, ...props, dead };
+      await this.#collections.updateOne({ _id: id }, { $set: { props: JSON.stringify(propsOf(next)) } });
+      return next;
+    }));
+  }
+
+  removeCollection(id: string): Promise<void> {
+    return guard(() => this.#leases.hold(id, async () => {
+      // The collection first: a crash after it leaves unreachable objects, never a half-empty calendar.
+      await this.#collections.deleteOne({ _id: id });
+      await this.#objects.deleteMany({ collectionId: id });
+    }));
+  }
+
+  object(collectionId: string, name: string): Promise<DavObject | null> {
+    return guard(async () => {
+      const doc = await this.#objects.findOne({ _id: `${collectionId}/${name}` }, READ);
+      return doc ? objectFromDoc(doc) : null;
+    });
+  }
+
+  objects(collectionId: string, names: string[] | null): Promise<DavObject[]> {
+    const filter: Filter<ObjectDoc> = names === null ? { collectionId } : { _id: { $in: [...new Set(names)].map((name) => `${collectionId}/${name}`) } };
+    return this.#find(filter);
+  }
+
+  objectsInRange(collectionId: string, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
+    const filter: Filter<ObjectDoc> = { collectionId, $and: [] };
+    if (end !== null) filter.$and!.push({ $or: [{ spanStart: null }, { spanStart: { $lte: end } }] });
+    if (start !== null) filter.$and!.push({ $or: [{ spanEnd: null }, { spanEnd: { $gte: start } }] });
+    if (component !== null) filter.component = component;
+    if (filter.$and!.length === 0) delete filter.$and;
+    return this.#find(filter);
+  }
+
+  putObject(collectionId: string, name: string, input: DavObjectInput): Promise<{ object: DavObject; created: boolean }> {
+    return guard(() => this.#leases.hold(collectionId, async () => {
+      if (!(await this.#collection(collectionId))) throw new DavCollectionNotFoundError();
+      const holder = await this.#objects.findOne({ collectionId, uid: input.uid }, { projection: { name: 1 } });
+      if (holder && holder.name !== name) throw new UidConflictError(holder.name);
+      const _id = `${collectionId}/${name}`;
+      const created = (await this.#objects.findOne({ _id }, { projection: { _id: 1 } })) === null;
+      const object: DavObject = { ...input, data: Buffer.from(input.data), collectionId, name, etag: randomUUID().replace(/-/g, ''), modifiedAt: new Date().toISOString() };
+      await this.#objects.replaceOne({ _id }, { ...object, data: Buffer.from(input.data) }, { upsert: true });
+      await this.#journal.append(davContainer(collectionId), { op: created ? 'create' : 'update', item: name });
+      return { object, created };
+    }));
+  }
+
+  removeObject(collectionId: string, name: string): Promise<boolean> {
+    return guard(() => this.#leases.hold(collectionId, async () => {
+      const { deletedCount } = await this.#objects.deleteOne({ _id: `${collectionId}/${name}` });
+      if (deletedCount === 0) return false;
+      await this.#journal.append(davContainer(collectionId), { op: 'delete', item: name });
+      return true;
+    }));
+  }
+
+  async #collection(id: string): Promise<DavCollection | null> {
+    const doc = await this.#collections.findOne({ _id: id });
+    return doc ? collectionFromDoc(doc) : null;
+  }
+
+  #find(filter: Filter<ObjectDoc>): Promise<DavObject[]> {
+    return guard(async () => (await this.#objects.find(filter, READ).toArray()).map(objectFromDoc).sort(byName));
+  }
+}
