@@ -5,20 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
+import { waitForHttpPeer, type HttpPeer } from './http-peer.ts';
 
 const MODULES = '/usr/lib/apache2/modules';
 
-export interface ApacheDav {
-  /** The WebDAV root, e.g. `http://127.0.0.1:41234/dav/`. */
-  url: string;
-  stop(): Promise<void>;
-}
-
-export async function startApacheDav(user: string, password: string): Promise<ApacheDav> {
+export async function startApacheDav(user: string, password: string): Promise<HttpPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'stoa-bench-apache-'));
   const root = join(dir, 'dav');
   mkdirSync(root);
@@ -57,27 +52,7 @@ export async function startApacheDav(user: string, password: string): Promise<Ap
     '',
   ].join('\n'));
   const child: ChildProcess = spawn('/usr/sbin/apache2', ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}/dav/`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`apache2 exited: ${stderr}${readLog(dir)}`);
-    const ok = await fetch(url, { method: 'OPTIONS' }).then(() => true, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`apache2 did not start: ${stderr}${readLog(dir)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-      child.kill('SIGTERM');
-    }),
-  };
+  return waitForHttpPeer('apache2', child, dir, `http://127.0.0.1:${port}/dav/`, () => readLog(dir));
 }
 
 function readLog(dir: string): string {

@@ -4,18 +4,13 @@
  * foreground so stopping it is killing one process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
+import { waitForHttpPeer, type HttpPeer } from './http-peer.ts';
 
-export interface Radicale {
-  /** The server root, e.g. `http://127.0.0.1:41234/`. */
-  url: string;
-  stop(): Promise<void>;
-}
-
-export async function startRadicale(): Promise<Radicale> {
+export async function startRadicale(): Promise<HttpPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'stoa-bench-radicale-'));
   const port = await freePort();
   writeFileSync(join(dir, 'config'), [
@@ -25,24 +20,5 @@ export async function startRadicale(): Promise<Radicale> {
     '[logging]', 'level = warning', '',
   ].join('\n'));
   const child: ChildProcess = spawn('/usr/bin/radicale', ['--config', join(dir, 'config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`radicale exited: ${stderr}`);
-    if (await fetch(url, { method: 'OPTIONS' }).then(() => true, () => false)) break;
-    if (Date.now() > deadline) throw new Error(`radicale did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-      child.kill('SIGTERM');
-    }),
-  };
+  return waitForHttpPeer('radicale', child, dir, `http://127.0.0.1:${port}/`);
 }
