@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
 import { freePort } from './ports.ts';
 
 export type ServerKind = 'ferretdb' | 'mongod';
@@ -188,5 +189,15 @@ export function describeWithServers(name: string, body: (server: () => MongoServ
         return server;
       });
     });
+  }
+}
+
+/** Drops one test's database on a test server, so the next test starts from nothing. */
+export async function dropDatabase(url: string, name: string): Promise<void> {
+  const client = new MongoClient(url);
+  try {
+    await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
   }
 }

@@ -1,6 +1,5 @@
-import { MongoClient } from 'mongodb';
 import { openMongoStore } from '../../src/store/mongo/index.ts';
-import { describeWithServers } from '../helpers/ferretdb.ts';
+import { describeWithServers, dropDatabase } from '../helpers/ferretdb.ts';
 import { run } from './service-suite.ts';
 
 describeWithServers('mail service', (server) => {
@@ -11,12 +10,3 @@ describeWithServers('mail service', (server) => {
     return { store, cleanup: () => dropDatabase(server().url, name) };
   }, { bigBytes: 25 * 1024 * 1024 });
 });
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = new MongoClient(url);
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}

@@ -1,6 +1,5 @@
-import { MongoClient } from 'mongodb';
 import { openMongoStore } from '../../src/store/mongo/index.ts';
-import { describeWithServers } from '../helpers/ferretdb.ts';
+import { describeWithServers, dropDatabase } from '../helpers/ferretdb.ts';
 import * as blob from './contract/blob.ts';
 import * as davObjects from './contract/dav-objects.ts';
 import * as directory from './contract/directory.ts';
@@ -29,12 +28,3 @@ describeWithServers('mongo store contract', (server) => {
   queue.run('mongo', mongo);
   davObjects.run('mongo', mongo);
 });
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = new MongoClient(url);
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
