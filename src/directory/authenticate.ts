@@ -72,7 +72,7 @@ export class Authenticator {
       this.#touch(app.id, credentials.ip);
       return { userId: user.id, tenantId: user.tenantId, address: user.userName, via: 'app-password', appPasswordId: app.id };
     }
-    if (!user.passwordHash || (user.ssoOnly && credentials.context !== 'account')) return null;
+    if (!user.passwordHash || (user.ssoOnly && !(await this.#ssoUserMayUsePassword(user, credentials.context)))) return null;
     if (!(await this.#passwordMatches(user, credentials.secret))) return null;
     return { userId: user.id, tenantId: user.tenantId, address: user.userName, via: 'password' };
   }
@@ -85,6 +85,16 @@ export class Authenticator {
     const payload = await this.#bearer.verify(token, tenant.settings.oauth);
     if (!payload || !addressClaims(payload).some((a) => user.addresses.includes(a))) return null;
     return { userId: user.id, tenantId: user.tenantId, address: user.userName, via: 'bearer' };
+  }
+
+  /**
+   * SSO-only users sign in through their identity provider. Only the account page takes their
+   * password, and only while the tenant has no OpenID Connect sign-in: it is where they make the
+   * app passwords their devices need, and without OIDC they would have no way in at all.
+   */
+  async #ssoUserMayUsePassword(user: UserRecord, context: Credentials['context']): Promise<boolean> {
+    if (context !== 'account') return false;
+    return !(await this.#store.getTenant(user.tenantId))?.settings.oidc;
   }
 
   async #liveUser(address: string): Promise<UserRecord | null> {

@@ -56,11 +56,15 @@ describe('passwords', () => {
     await expect(login('ann@acme.test', 'a new password')).resolves.toBeTruthy();
   });
 
-  test('an SSO-only user cannot use the bare password on protocols, only on the account page', async () => {
+  test('an SSO-only user cannot use the bare password on protocols, only on the account page while the tenant has no OIDC', async () => {
     await addUser('ann@acme.test');
     await f.directory.users.setSsoOnly('ann@acme.test', true);
     await refused(login('ann@acme.test', PASSWORD));
     await refused(login('ann@acme.test', PASSWORD, { context: 'dav' }));
+    await expect(login('ann@acme.test', PASSWORD, { context: 'account' })).resolves.toMatchObject({ via: 'password' });
+    await f.directory.tenants.setOidc('acme', { issuer: 'https://idp.acme.test', clientId: 'stoa' });
+    await refused(login('ann@acme.test', PASSWORD, { context: 'account' }));
+    await f.directory.users.setSsoOnly('ann@acme.test', false);
     await expect(login('ann@acme.test', PASSWORD, { context: 'account' })).resolves.toMatchObject({ via: 'password' });
   });
 
