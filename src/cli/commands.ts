@@ -31,6 +31,15 @@ function arg(args: Parsed, index: number, name: string): string {
   return value;
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  const bytes = match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(bytes)) throw new UsageError(`"${text}" is not a size (say e.g. 500M, 5G or default)`);
+  return bytes;
+}
+
 function option(args: Parsed, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;
@@ -141,6 +150,15 @@ export const COMMANDS: Record<string, Command> = {
       if (state !== 'on' && state !== 'off') throw new UsageError('say on or off');
       await ctx.directory.users.setSsoOnly(email, state === 'on');
       ctx.print(`${email.toLowerCase()}: SSO-only ${state}`);
+    },
+  },
+  'user quota': {
+    usage: 'user quota <email> <size>|default   (size in bytes or with K, M, G, T: 1024-based; 0 = no limit)',
+    async run(ctx, args) {
+      const [email, size] = [arg(args, 0, 'email'), arg(args, 1, 'size')];
+      const bytes = size === 'default' ? null : parseSize(size);
+      await ctx.directory.users.setQuota(email, bytes);
+      ctx.print(`${email.toLowerCase()}: quota ${bytes === null ? 'the configured default' : bytes === 0 ? 'none' : `${bytes} bytes`}`);
     },
   },
   'alias add': {

@@ -74,6 +74,11 @@ export class UserService {
     await this.#update(await this.requireByAddress(address), { ssoOnly });
   }
 
+  /** The user's storage limit for mail and their drive; null falls back to the configured default. */
+  async setQuota(address: string, quotaBytes: number | null): Promise<void> {
+    await this.#update(await this.requireByAddress(address), { quotaBytes });
+  }
+
   async addAlias(address: string, alias: string): Promise<void> {
     const user = await this.requireByAddress(address);
     const normalised = normaliseAddress(alias);

@@ -49,3 +49,14 @@ test('APPEND over APPENDLIMIT is refused before the literal is read, and the con
   expect(answers[3]).toMatch(/^r4 OK/m);
   expect(await messagesIn(c, 'INBOX')).toBe(before);
 });
+
+test('stoa user quota sets the user\'s own limit, which IMAP reports at once; "default" goes back to the configured one', async () => {
+  const limitKiB = async () => (await rawAnswers(t.port, [LOGIN, 'GETQUOTA ""']))[1]!.match(/STORAGE \d+ (\d+)\)/)![1];
+  await t.s.stoaOk(['user', 'quota', 'ann@acme.test', '2M']);
+  expect(await limitKiB()).toBe('2048');
+  await t.s.stoaOk(['user', 'quota', 'ann@acme.test', 'default']);
+  expect(await limitKiB()).toBe(String(Math.ceil(QUOTA / 1024)));
+  const wrong = await t.s.stoa(['user', 'quota', 'ann@acme.test', 'lots']);
+  expect(wrong.code).toBe(2);
+  expect(await limitKiB()).toBe(String(Math.ceil(QUOTA / 1024)));
+}, 120_000);
