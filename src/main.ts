@@ -17,11 +17,14 @@ import { DirectoryBook } from './contacts/directory-book.ts';
 import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
 import { startSmtpService } from './smtp/index.ts';
+import { collectBlobs } from './store/collect-blobs.ts';
 import { openStore } from './store/open.ts';
 import { StoreUnavailableError } from './store/ports/index.ts';
 import { TlsProvider } from './tls/provider.ts';
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const FIRST_COLLECTION_MS = 10 * 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -72,9 +75,15 @@ async function main(): Promise<void> {
     for (const userId of purged) await mail.purgeUser(userId);
     if (purged.length) logger.info({ users: purged }, 'purged deprovisioned users past retention, with their mail');
   };
+  const housekeeping = () => (async () => {
+    await purge();
+    const blobs = await collectBlobs(store, config.store.blob_grace_hours * HOUR_MS);
+    if (blobs) logger.info({ blobs }, 'removed blobs nothing refers to any more');
+  })().catch((err) => logger.error({ err }, 'housekeeping failed'));
   await purge();
-  const purgeTimer = setInterval(() => purge().catch((err) => logger.error({ err }, 'purge failed')), DAY_MS);
-  purgeTimer.unref();
+  // Blob collection walks the whole blob store: kept off the start's path, first run a while after it.
+  const housekeepingTimers = [setTimeout(housekeeping, FIRST_COLLECTION_MS), setInterval(housekeeping, DAY_MS)];
+  for (const timer of housekeepingTimers) timer.unref();
 
   process.on('SIGHUP', () => {
     tls.reload().then(
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    clearInterval(purgeTimer);
+    for (const timer of housekeepingTimers) clearTimeout(timer);
     await Promise.all([http.close(), imap.close(), smtp.close()]);
     await store.close();
     process.exit(0);

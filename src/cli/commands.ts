@@ -12,6 +12,10 @@ export interface CommandContext {
   directory: Directory;
   endpoints: PublicEndpoints;
   kv: KeyValue;
+  /** Removes blobs nothing refers to that went unused for `graceMs`; how many. */
+  collectBlobs(graceMs: number): Promise<number>;
+  /** The configured grace (store.blob_grace_hours). */
+  blobGraceMs: number;
   print(line: string): void;
 }
 
@@ -223,6 +227,15 @@ export const COMMANDS: Record<string, Command> = {
       const key = await createDkimKey(ctx.kv, domain, option(args, 'selector') ?? 'stoa');
       ctx.print(`DKIM key for ${domain} created; publish this record, then mail from ${domain} is signed with it:`);
       ctx.print(dkimRecord(key));
+    },
+  },
+  'blobs collect': {
+    usage: 'blobs collect [--grace-minutes N]   (removes stored bytes nothing refers to, unused for N minutes; default store.blob_grace_hours)',
+    async run(ctx, args) {
+      const grace = option(args, 'grace-minutes');
+      if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError('--grace-minutes takes a whole number');
+      const removed = await ctx.collectBlobs(grace === undefined ? ctx.blobGraceMs : Number(grace) * 60_000);
+      ctx.print(`${removed} unreferenced blob${removed === 1 ? '' : 's'} removed`);
     },
   },
 };

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { createDirectory } from '../directory/index.ts';
 import { directorySettings } from '../directory/settings.ts';
+import { collectBlobs } from '../store/collect-blobs.ts';
 import { openStore } from '../store/open.ts';
 import { COMMANDS } from './commands.ts';
 import { UsageError } from './io.ts';
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' }, scope: { type: 'string' }, issuer: { type: 'string' }, audience: { type: 'string' },
       jwks: { type: 'string' }, selector: { type: 'string' }, clear: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'sso-only': { type: 'boolean' },
-      'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' },
+      'client-id': { type: 'string' }, 'client-secret-stdin': { type: 'boolean' }, 'grace-minutes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config);
   try {
     const directory = await createDirectory(store, directorySettings(config));
-    await command.run({ directory, endpoints: publicEndpoints(config), kv: store.kv, print: (line) => process.stdout.write(`${line}\n`) }, { positionals: positionals.slice(skip), values });
+    await command.run({ directory, endpoints: publicEndpoints(config), kv: store.kv, collectBlobs: (graceMs) => collectBlobs(store, graceMs), blobGraceMs: config.store.blob_grace_hours * 3_600_000, print: (line) => process.stdout.write(`${line}\n`) }, { positionals: positionals.slice(skip), values });
     return 0;
   } finally {
     await store.close();

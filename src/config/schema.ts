@@ -17,6 +17,7 @@ export const configSchema = z.object({
   store: z.object({
     url: z.string().default(''),
     datadir: z.string().min(1).default('./data'),
+    blob_grace_hours: z.number().int().min(1).default(24),
   }).prefault({}),
   tls: z.object({
     cert: z.string().default(''),

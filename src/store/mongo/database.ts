@@ -98,7 +98,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { parentId: 1, name: 1 }, name: 'parent_name' },
     { key: { blob: 1 }, name: 'blob' },
   ],
-  [COLLECTIONS.outboundQueue]: [{ key: { dueAt: 1 }, name: 'due' }],
+  [COLLECTIONS.outboundQueue]: [{ key: { dueAt: 1 }, name: 'due' }, { key: { blob: 1 }, name: 'blob' }],
   [COLLECTIONS.davCollections]: [
     { key: { key: 1 }, name: 'owner_kind_name', unique: true },
     { key: { ownerId: 1, kind: 1 }, name: 'owner_kind' },

@@ -10,6 +10,8 @@ interface QueueDoc {
   entry: string;
   /** Epoch milliseconds of the next attempt. */
   dueAt: number;
+  /** The message's blob, outside the JSON so blob collection can ask by index. */
+  blob: string;
   /** Bumped by every write-back, so a lease names the version it was taken on. */
   gen: number;
 }
@@ -35,7 +37,7 @@ export class MongoOutboundQueue implements OutboundQueue {
 
   enqueue(entry: QueueEntry): Promise<void> {
     return guard(async () => {
-      await this.#entries.insertOne({ _id: entry.id, entry: JSON.stringify(entry), dueAt: Date.parse(entry.nextAttemptAt), gen: 0 });
+      await this.#entries.insertOne({ _id: entry.id, entry: JSON.stringify(entry), dueAt: Date.parse(entry.nextAttemptAt), blob: entry.blob, gen: 0 });
     });
   }
 
@@ -59,7 +61,7 @@ export class MongoOutboundQueue implements OutboundQueue {
       const gen = await this.#held(entry);
       if (gen === null) return false;
       const { lease: _lease, ...stored } = entry;
-      const doc = { entry: JSON.stringify(stored), dueAt: Date.parse(entry.nextAttemptAt), gen: gen + 1 };
+      const doc = { entry: JSON.stringify(stored), dueAt: Date.parse(entry.nextAttemptAt), blob: entry.blob, gen: gen + 1 };
       const written = (await this.#entries.replaceOne({ _id: entry.id, gen }, doc)).matchedCount > 0;
       await this.#kv.delete(leaseKey(entry.id, gen));
       return written;
@@ -81,6 +83,10 @@ export class MongoOutboundQueue implements OutboundQueue {
       const doc = await this.#entries.findOne({ _id: id });
       return doc ? (JSON.parse(doc.entry) as QueueEntry) : null;
     });
+  }
+
+  isBlobReferenced(hash: string): Promise<boolean> {
+    return guard(async () => (await this.#entries.findOne({ blob: hash }, { projection: { _id: 1 } })) !== null);
   }
 
   /** The generation the caller's lease is on, or null when the lease ran out and was taken. */

@@ -63,4 +63,6 @@ export interface OutboundQueue {
   /** Removes a claimed entry whose recipients are all settled; false when the lease was lost. */
   complete(entry: LeasedEntry): Promise<boolean>;
   get(id: string): Promise<QueueEntry | null>;
+  /** Whether an entry still waiting holds this blob (blob collection asks before removing it). */
+  isBlobReferenced(hash: string): Promise<boolean>;
 }

@@ -19,6 +19,7 @@ export class SqliteOutboundQueue implements OutboundQueue {
   readonly #reschedule: Statement<[{ id: string; entry: string; dueAt: number; lease: string }]>;
   readonly #complete: Statement<[{ id: string; lease: string }]>;
   readonly #get: Statement<[string], Row>;
+  readonly #blob: Statement<[string], unknown>;
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO outbound_queue (id, entry, due_at) VALUES (@id, @entry, @dueAt)');
@@ -32,6 +33,7 @@ export class SqliteOutboundQueue implements OutboundQueue {
     );
     this.#complete = db.prepare('DELETE FROM outbound_queue WHERE id = @id AND lease = @lease');
     this.#get = db.prepare('SELECT entry, lease FROM outbound_queue WHERE id = ?');
+    this.#blob = db.prepare("SELECT 1 FROM outbound_queue WHERE json_extract(entry, '$.blob') = ? LIMIT 1");
   }
 
   enqueue(entry: QueueEntry): Promise<void> {
@@ -64,5 +66,10 @@ export class SqliteOutboundQueue implements OutboundQueue {
       const row = this.#get.get(id);
       return row ? (JSON.parse(row.entry) as QueueEntry) : null;
     });
+  }
+
+  // A scan of the entry JSON: the queue holds what waits for remote servers, a few rows, not the mail store.
+  isBlobReferenced(hash: string): Promise<boolean> {
+    return guard(() => this.#blob.get(hash) !== undefined);
   }
 }

@@ -67,5 +67,18 @@ export function run(name: string, build: BuildStore): void {
       expect((await queue().get('x'))?.attempts).toBe(0);
       expect(await queue().complete(second!)).toBe(true);
     });
+
+    it('says which blobs waiting entries hold, through rescheduling, until the entry completes', async () => {
+      const blob = 'b'.repeat(64);
+      await queue().enqueue({ ...entry('held'), blob });
+      expect(await queue().isBlobReferenced(blob)).toBe(true);
+      expect(await queue().isBlobReferenced('c'.repeat(64))).toBe(false);
+      const [claimed] = await queue().claimDue(new Date(), LEASE, 1);
+      expect(await queue().reschedule({ ...claimed!, attempts: 1 })).toBe(true);
+      expect(await queue().isBlobReferenced(blob)).toBe(true);
+      const [again] = await queue().claimDue(new Date(), LEASE, 1);
+      expect(await queue().complete(again!)).toBe(true);
+      expect(await queue().isBlobReferenced(blob)).toBe(false);
+    });
   });
 }
