@@ -7,7 +7,7 @@ import { DavError } from './errors.ts';
 import { destinationPath, parseDepth, parseLockToken, parseOverwrite, parseTimeout } from './headers.ts';
 import { evaluateIf, parseIfHeader, submittedTokens, type IfList } from './if-header.ts';
 import { activeLock, covers, type Lock, type LockManager } from './locks.ts';
-import { hrefOf, lockPath, lockPathToHref, memberHref, pathSegments } from './paths.ts';
+import { hrefOf, lockPath, memberHref, pathSegments } from './paths.ts';
 import { liveProps, PropRenderer, SYNC_PREFIX } from './properties.ts';
 import { emptyProp, PropResponses, type At } from './prop-responses.ts';
 import type { DavResource, DavSpace } from './resource.ts';
@@ -17,6 +17,11 @@ export interface Located {
   space: DavSpace;
   /** Segments of the full path that lead to the space's root. */
   base: string[];
+  /**
+   * Where the space's locks live, when its URL does not name its data alone: every user's
+   * `/{tenant}/webdav/home/` is a different drive, so their locks must not meet. Defaults to `base`.
+   */
+  lockBase?: string[];
 }
 
 /** What the engine needs from the front for one authenticated request. */
@@ -55,6 +60,8 @@ interface Target {
   /** Path inside the space. */
   path: string[];
   resource: DavResource | null;
+  /** The target's key in the lock table (see `Located.lockBase`). */
+  lockKey: string;
 }
 
 /**
@@ -102,7 +109,7 @@ export class DavEngine {
     const located = await site.locate(segments);
     if (!located) throw new DavError(outside, null, 'outside every space this user can reach');
     const path = segments.slice(located.base.length);
-    return { segments, located, path, resource: await located.space.find(path) };
+    return { segments, located, path, resource: await located.space.find(path), lockKey: lockKeyOf(located, path) };
   }
 
   async #get(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
@@ -148,7 +155,7 @@ export class DavEngine {
     await this.#checkWrite(site, request, target, { member: true, deep: true });
     checkPreconditions(request.headers, target.resource, false);
     await target.located.space.remove(target.path);
-    await this.#locks.release(site.tenantId, lockPath(target.segments));
+    await this.#locks.release(site.tenantId, target.lockKey);
     return { status: 204, headers: {}, body: null };
   }
 
@@ -171,8 +178,8 @@ export class DavEngine {
     if (source.resource.collection && (depth === 1 || (move && depth !== 'infinity'))) throw new DavError(400, null, `${request.method} of a collection needs Depth: infinity${move ? '' : ' or 0'}`);
     const overwrite = parseOverwrite(header(request, 'overwrite'));
     const destination = await this.#target(site, destinationPath(header(request, 'destination'), request.host), 403);
-    const from = lockPath(source.segments);
-    const to = lockPath(destination.segments);
+    const from = source.lockKey;
+    const to = destination.lockKey;
     if (from === to) throw new DavError(403, null, 'source and destination are the same');
     if (source.resource.collection && to.startsWith(`${from}/`)) throw new DavError(403, null, 'cannot copy a collection into itself');
     // Overwriting an ancestor would delete the source before it is copied.
@@ -215,7 +222,7 @@ export class DavEngine {
     // Read before the 207 is sent, so a failing store still gets an error status.
     const members = depth === 1 && resource.collection ? await target.located.space.list(target.path) : [];
     return multistatus(function* () {
-      yield responses.response({ href, fullPath: () => target.segments, path: () => target.path }, resource);
+      yield responses.response({ href, lockKey: () => target.lockKey, path: () => target.path }, resource);
       for (const { name, resource: r } of members) yield responses.response(member(target, href, name, r), r);
     }());
   }
@@ -255,7 +262,7 @@ export class DavEngine {
   async #lock(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
     const info = parseLockInfo(parseBody(await readText(request)));
     const timeout = parseTimeout(header(request, 'timeout'));
-    const path = lockPath(target.segments);
+    const path = target.lockKey;
     if (!info) {
       const ifHeader = header(request, 'if');
       if (!ifHeader) throw new DavError(400, null, 'a lock refresh needs an If header with the lock token');
@@ -268,7 +275,7 @@ export class DavEngine {
     const ifLists = await this.#ifLists(site, request, target);
     if (!target.resource) await this.#requireTokens(site, target, ifLists, { member: true });
     const lock = await this.#locks.lock(site.tenantId, {
-      root: path, depth: depth === 0 ? 0 : 'infinity', scope: info.scope, owner: info.owner, userId: site.userId, timeoutSeconds: timeout,
+      root: path, href: hrefOf(target.segments, target.resource?.collection ?? false), depth: depth === 0 ? 0 : 'infinity', scope: info.scope, owner: info.owner, userId: site.userId, timeoutSeconds: timeout,
     });
     if (target.resource) return lockAnswer(200, lock, { 'lock-token': `<${lock.token}>` });
     // A lock on an unmapped URL creates an empty resource (RFC 4918 §7.3).
@@ -283,10 +290,10 @@ export class DavEngine {
 
   async #unlock(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
     const token = parseLockToken(header(request, 'lock-token'));
-    const locks = await this.#locks.locksFor(site.tenantId, lockPath(target.segments));
+    const locks = await this.#locks.locksFor(site.tenantId, target.lockKey);
     const lock = locks.find((l) => l.token === token);
     if (lock && lock.userId !== site.userId) throw new DavError(403, null, 'the lock belongs to someone else');
-    await this.#locks.unlock(site.tenantId, lockPath(target.segments), token);
+    await this.#locks.unlock(site.tenantId, target.lockKey, token);
     return { status: 204, headers: {}, body: null };
   }
 
@@ -309,7 +316,7 @@ export class DavEngine {
         // A report asks the same properties of every object: one plan per list of names.
         let responses = plans.get(props);
         if (!responses) plans.set(props, responses = new PropResponses(context, { kind: 'prop', props }));
-        return responses.response({ href: hrefOf(segments, resource.collection), fullPath: () => segments, path: () => path }, resource);
+        return responses.response({ href: hrefOf(segments, resource.collection), lockKey: () => lockKeyOf(target.located, path), path: () => path }, resource);
       },
       missing: (href) => statusResponse(href, 404),
     });
@@ -364,7 +371,7 @@ export class DavEngine {
     const ok = await evaluateIf(lists, async (resource) => {
       const t = resource === null ? target : await this.#target(site, destinationPath(resource, request.host)).catch(() => null);
       if (!t) return { etag: null, tokens: new Set() };
-      const locks = await this.#locks.locksFor(site.tenantId, lockPath(t.segments));
+      const locks = await this.#locks.locksFor(site.tenantId, t.lockKey);
       return { etag: t.resource?.etag ? `"${t.resource.etag}"` : null, tokens: new Set(locks.map((l) => l.token)) };
     });
     if (!ok) throw new DavError(412, null, 'the If header does not match');
@@ -383,19 +390,23 @@ export class DavEngine {
    */
   async #requireTokens(site: DavSite, target: Target, ifLists: IfList[], scope: { member?: boolean; deep?: boolean }): Promise<void> {
     const submitted = submittedTokens(ifLists);
-    const path = lockPath(target.segments);
-    const touched: Lock[] = await this.#locks.locksFor(site.tenantId, path, scope.deep ?? false);
+    const touched: Lock[] = await this.#locks.locksFor(site.tenantId, target.lockKey, scope.deep ?? false);
     if (scope.member && target.segments.length > 1) {
-      const parent = lockPath(target.segments.slice(0, -1));
+      // A space's root has its parent in another space, whose locks are keyed by URL.
+      const parent = target.path.length ? lockKeyOf(target.located, target.path.slice(0, -1)) : lockPath(target.segments.slice(0, -1));
       touched.push(...(await this.#locks.locksFor(site.tenantId, parent)).filter((l) => covers(l, parent)));
     }
     const missing = touched.find((l) => !submitted.has(l.token) || l.userId !== site.userId);
-    if (missing) throw new DavError(423, 'lock-token-submitted', 'the resource is locked', { hrefs: [lockPathToHref(missing.root)] });
+    if (missing) throw new DavError(423, 'lock-token-submitted', 'the resource is locked', { hrefs: [missing.href] });
   }
 }
 
 function member(parent: Target, parentHref: string, name: string, resource: DavResource): At {
-  return { href: memberHref(parentHref, name, resource.collection), fullPath: () => [...parent.segments, name], path: () => [...parent.path, name] };
+  return { href: memberHref(parentHref, name, resource.collection), lockKey: () => lockKeyOf(parent.located, [...parent.path, name]), path: () => [...parent.path, name] };
+}
+
+function lockKeyOf(located: Located, path: string[]): string {
+  return lockPath([...(located.lockBase ?? located.base), ...path]);
 }
 
 async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPath: string[], deep: boolean): Promise<void> {

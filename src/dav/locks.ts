@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValue } from '../store/ports/index.ts';
 import { DavError } from './errors.ts';
-import { lockPathToHref } from './paths.ts';
 import { dav, davText } from './xml-out.ts';
 
 /**
  * WebDAV write locks (RFC 4918 §6–7), exclusive and shared, depth 0 or infinity, with timeouts.
- * A lock belongs to a path (the mount's full decoded path, `/tenant/webdav/home/a.txt`), whether
- * or not a resource exists there. Each tenant's locks are one key-value entry, changed under a short
+ * A lock belongs to a key naming the data (the engine's `lockKey`: a decoded path below the
+ * space's lock base, e.g. the drive's id for `/tenant/webdav/home/a.txt`), whether or not a
+ * resource exists there. Each tenant's locks are one key-value entry, changed under a short
  * lease so processes sharing a store never both grant conflicting locks.
  */
 export interface Lock {
   token: string;
-  /** The locked path; collections end with '/'. */
+  /** The locked key; collections end with '/'. */
   root: string;
+  /** The URL the lock was taken on, for DAV:lockroot and 423 answers. */
+  href: string;
   depth: 0 | 'infinity';
   scope: 'exclusive' | 'shared';
   /** XML text of the DAV:owner element's content. */
@@ -57,7 +59,7 @@ export class LockManager {
     return this.#change(tenantId, (locks) => {
       const conflict = locks.find((l) => (covers(l, request.root) || (request.depth === 'infinity' && below(l.root, request.root)))
         && (l.scope === 'exclusive' || request.scope === 'exclusive'));
-      if (conflict) throw new DavError(423, 'no-conflicting-lock', 'the resource is locked', { hrefs: [conflict.root] });
+      if (conflict) throw new DavError(423, 'no-conflicting-lock', 'the resource is locked', { hrefs: [conflict.href] });
       const lock: Lock = { ...request, token: `urn:uuid:${randomUUID()}`, expires: Date.now() + request.timeoutSeconds * 1000 };
       return { locks: [...locks, lock], result: lock };
     });
@@ -121,5 +123,5 @@ export function activeLock(lock: Lock): string {
   return dav('activelock',
     dav('locktype', dav('write')) + dav('lockscope', dav(lock.scope)) + davText('depth', lock.depth === 0 ? '0' : 'infinity')
     + (lock.owner !== null ? dav('owner', lock.owner) : '') + davText('timeout', `Second-${Math.max(0, Math.round((lock.expires - Date.now()) / 1000))}`)
-    + dav('locktoken', davText('href', lock.token)) + dav('lockroot', davText('href', lockPathToHref(lock.root))));
+    + dav('locktoken', davText('href', lock.token)) + dav('lockroot', davText('href', lock.href)));
 }

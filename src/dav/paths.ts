@@ -43,8 +43,3 @@ export function memberHref(parentHref: string, name: string, collection: boolean
 export function lockPath(segments: string[], collection = false): string {
   return `/${segments.join('/')}${collection ? '/' : ''}`;
 }
-
-export function lockPathToHref(path: string): string {
-  const collection = path.endsWith('/');
-  return hrefOf(path.split('/').filter(Boolean), collection);
-}

@@ -25,10 +25,10 @@ interface Plan {
   syncToken: boolean;
 }
 
-/** Where a member is: its href, its full path and its path in the space (built only when a property needs them). */
+/** Where a member is: its href, its lock key and its path in the space (built only when a property needs them). */
 export interface At {
   href: string;
-  fullPath: () => string[];
+  lockKey: () => string;
   path: () => string[];
 }
 
@@ -65,7 +65,7 @@ export class PropResponses {
     let found = '';
     let missing = '';
     for (const w of plan.wanted) {
-      const value = w.render(resource, at.fullPath, syncToken) ?? resource.deadProps[w.key];
+      const value = w.render(resource, at.lockKey, syncToken) ?? resource.deadProps[w.key];
       if (value !== undefined) found += value;
       else missing += w.empty;
     }

@@ -1,6 +1,5 @@
 import { escapeXml } from '../autoconfig/xml-write.ts';
 import { activeLock, covers, type Lock } from './locks.ts';
-import { lockPath } from './paths.ts';
 import type { DavResource, DavSpace, QuotaInfo } from './resource.ts';
 import { clark, dav, davText, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
 
@@ -28,8 +27,8 @@ const SUPPORTED_LOCK = dav('supportedlock', ['exclusive', 'shared'].map((s) => d
 
 const WRITE_PRIVILEGES = ['write', 'write-properties', 'write-content', 'bind', 'unbind', 'unlock'];
 
-/** Where a resource is, for the properties that depend on it: its full path (lockdiscovery). */
-export type Render = (resource: DavResource, fullPath: () => string[], syncToken: string | null) => string | null;
+/** Where a resource is, for the properties that depend on it: its lock key (lockdiscovery). */
+export type Render = (resource: DavResource, lockKey: () => string, syncToken: string | null) => string | null;
 
 /**
  * Renders live property values for one request (quota and locks read once, not per resource).
@@ -66,9 +65,9 @@ export class PropRenderer {
   compile(q: QName): Render {
     const key = clark(q);
     const live = this.#live(q);
-    return (resource, fullPath, syncToken) => {
+    return (resource, lockKey, syncToken) => {
       const extra = resource.extraProps?.[key];
-      return extra !== undefined ? element(q, extra) : live(resource, fullPath, syncToken);
+      return extra !== undefined ? element(q, extra) : live(resource, lockKey, syncToken);
     };
   }
 
@@ -91,8 +90,8 @@ export class PropRenderer {
       case 'supportedlock': return always(SUPPORTED_LOCK);
       case 'lockdiscovery': {
         if (!this.#locks.length) return always(dav(q.name));
-        return (_resource, fullPath) => {
-          const here = lockPath(fullPath());
+        return (_resource, lockKey) => {
+          const here = lockKey();
           return dav(q.name, this.#locks.filter((l) => covers(l, here)).map(activeLock).join(''));
         };
       }

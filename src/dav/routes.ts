@@ -103,7 +103,8 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
     const value = bytes ?? deps.settings.quotaBytes;
     return value === 0 ? null : value;
   };
-  const home = new DriveSpace(deps.files, { id: FilesService.userDrive(tenant.id, principal.userId), quota: quota(user?.quotaBytes) }, { owner: principalHref, displayName: user?.displayName ?? principal.address });
+  const homeDrive = FilesService.userDrive(tenant.id, principal.userId);
+  const home = new DriveSpace(deps.files, { id: homeDrive, quota: quota(user?.quotaBytes) }, { owner: principalHref, displayName: user?.displayName ?? principal.address });
   let groups: Promise<Map<string, DavSpace>> | undefined;
   const groupSpaces = () => {
     groups ??= deps.directory.groups.find(tenant.id, { memberId: principal.userId }, { offset: 0, limit: 1000 }).then(({ items }) => groupDrives(deps.files, items, quota(null)));
@@ -138,12 +139,13 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
       if (area === 'principals') {
         return rest[0] === 'users' && rest[1] === principal.userId ? { space: principalSpace, base: segments.slice(0, 4) } : null;
       }
-      if (area === 'calendar') return { space: calendars, base: segments.slice(0, 2) };
+      // Homes share one URL across the tenant's users, so their locks are keyed by owner (lockBase).
+      if (area === 'calendar') return { space: calendars, base: segments.slice(0, 2), lockBase: ['~calendar', ownerId] };
       if (area === 'contacts' && rest[0] === DIRECTORY_BOOK) return { space: directoryBook, base: segments.slice(0, 3) };
-      if (area === 'contacts') return { space: addressBooks, base: segments.slice(0, 2) };
+      if (area === 'contacts') return { space: addressBooks, base: segments.slice(0, 2), lockBase: ['~contacts', ownerId] };
       if (area !== 'webdav') return null;
       const base = segments.slice(0, 2);
-      if (rest[0] === 'home') return { space: home, base: [...base, 'home'] };
+      if (rest[0] === 'home') return { space: home, base: [...base, 'home'], lockBase: ['~drive', homeDrive] };
       if (rest[0] !== 'groups') return { space: root, base };
       const group = rest[1] === undefined ? undefined : (await groupSpaces()).get(rest[1]);
       return group ? { space: group, base: [...base, 'groups', rest[1]!] } : { space: groupList, base: [...base, 'groups'] };

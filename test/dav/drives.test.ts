@@ -86,6 +86,22 @@ describe('isolation', () => {
     expect((await dav(s.http, 'GET', '/acme/webdav/home/private.txt', { user: ANN })).text).toBe('ann only');
   });
 
+
+  it('keeps one user\'s locks off another user\'s home and calendars, though the hrefs are the same', async () => {
+    const lockInfo = '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
+    const event = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:locked\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    for (const [href, body] of [['/acme/webdav/home/locked.txt', 'text'], ['/acme/calendar/default/locked.ics', event]] as const) {
+      expect((await dav(s.http, 'PUT', href, { user: ANN, body })).status).toBe(201);
+      const locked = await dav(s.http, 'LOCK', href, { user: ANN, headers: { depth: '0', 'content-type': 'application/xml' }, body: lockInfo });
+      expect(locked.status).toBe(200);
+      expect(locked.text).toContain(`<D:href>${href}</D:href>`);
+      expect((await dav(s.http, 'PUT', href, { user: ANN, body })).status).toBe(423);
+      expect((await dav(s.http, 'PUT', href, { user: CY, body })).status).toBe(201);
+      const discovery = await dav(s.http, 'PROPFIND', href, { user: CY, headers: { depth: '0' }, body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:lockdiscovery/></D:prop></D:propfind>' });
+      expect(discovery.text).toContain('<D:lockdiscovery/>');
+    }
+  });
+
   it('refuses another tenant\'s paths, and a user of that tenant reaching into this one', async () => {
     expect((await dav(s.http, 'PROPFIND', '/other/webdav/home/', { user: ANN, headers: { depth: '0' } })).status).toBe(403);
     expect((await dav(s.http, 'PROPFIND', '/nosuch/webdav/home/', { user: ANN, headers: { depth: '0' } })).status).toBe(403);
