@@ -167,7 +167,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     if (path.length !== 2) throw new DavError(path.length < 2 ? 405 : 409, null, 'objects live directly in a collection');
     const collection = await this.collectionAt(path.slice(0, 1));
     if (!collection) throw new DavError(409, null, 'no such collection');
-    const bytes = await readLimited(body);
+    const bytes = await readLimited(body, this.#kind.resourceType.ns);
     try {
       const { object, created } = await this.#service.put(collection, path[1]!, bytes);
       return { created, resource: objectResource(object) };
@@ -292,12 +292,13 @@ function componentNames(xml: string): string[] {
   return (root?.children ?? []).flatMap((c) => (c.kind === 'element' && c.name === 'comp' ? [c.attributes.find((a) => a.name === 'name')?.value.toUpperCase() ?? ''] : [])).filter(Boolean);
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+/** The body, or 403 with the kind's own max-resource-size precondition (CalDAV or CardDAV `ns`). */
+async function readLimited(body: AsyncIterable<Uint8Array>, ns: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_OBJECT_BYTES) throw new DavError(403, clark(caldav('max-resource-size')), 'the object is too large');
+    if (size > MAX_OBJECT_BYTES) throw new DavError(403, clark({ ns, name: 'max-resource-size' }), 'the object is too large');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

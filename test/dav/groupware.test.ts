@@ -194,6 +194,17 @@ describe('DAVx5 sets up CalDAV and CardDAV', () => {
     expect(bad.status).toBe(403);
     expect(bad.text).toContain('<x:valid-address-data xmlns:x="urn:ietf:params:xml:ns:carddav"');
   });
+
+  it('refuses an object beyond max-resource-size with the precondition of its own protocol', async () => {
+    const huge = 'X'.repeat(1024 * 1024 + 1);
+    const card = await dav(s.http, 'PUT', '/acme/contacts/default/huge.vcf', { ...ANN, body: huge });
+    expect(card.status).toBe(403);
+    expect(card.text).toContain('<x:max-resource-size xmlns:x="urn:ietf:params:xml:ns:carddav"');
+    const event = await dav(s.http, 'PUT', '/acme/calendar/default/huge.ics', { ...ANN, body: huge });
+    expect(event.status).toBe(403);
+    expect(event.text).toContain('<x:max-resource-size xmlns:x="urn:ietf:params:xml:ns:caldav"');
+    expect((await dav(s.http, 'GET', '/acme/contacts/default/huge.vcf', ANN)).status).toBe(404);
+  });
 });
 
 describe('the company directory address book', () => {
