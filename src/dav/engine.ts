@@ -189,24 +189,26 @@ export class DavEngine {
     if (move) await this.#requireTokens(site, source, ifLists, { member: true, deep: true });
     await this.#requireTokens(site, destination, ifLists, { member: true, deep: true });
     if (!destination.located.space.writable) throw new DavError(403, null, 'the destination is read-only');
-    if (destination.resource) {
-      if (!overwrite) throw new DavError(412, null, 'the destination exists and Overwrite is F');
-      await destination.located.space.remove(destination.path);
-      await this.#locks.release(site.tenantId, to);
-    }
+    // A file over a file is replaced in one write, so a copy that fails (quota, crash) keeps the destination.
+    const replace = !source.resource.collection && destination.resource?.collection === false;
+    if (destination.resource && !overwrite) throw new DavError(412, null, 'the destination exists and Overwrite is F');
+    if (destination.resource && !replace) await destination.located.space.remove(destination.path);
     const sameSpace = source.located.space === destination.located.space;
-    if (move) {
-      if (sameSpace) await source.located.space.move(source.path, destination.path);
-      else {
-        await copyAcross(source.located.space, source.path, destination.located.space, destination.path, true);
-        await source.located.space.remove(source.path);
-      }
-      await this.#locks.release(site.tenantId, from);
+    if (replace) {
+      await copyAcross(source.located.space, source.path, destination.located.space, destination.path, false, destination.resource!.deadProps);
+      if (move) await source.located.space.remove(source.path);
+    } else if (move && sameSpace) {
+      await source.located.space.move(source.path, destination.path);
+    } else if (move) {
+      await copyAcross(source.located.space, source.path, destination.located.space, destination.path, true);
+      await source.located.space.remove(source.path);
     } else if (sameSpace) {
       await source.located.space.copy(source.path, destination.path, depth === 'infinity');
     } else {
       await copyAcross(source.located.space, source.path, destination.located.space, destination.path, depth === 'infinity');
     }
+    if (destination.resource) await this.#locks.release(site.tenantId, to);
+    if (move) await this.#locks.release(site.tenantId, from);
     return { status: destination.resource ? 204 : 201, headers: {}, body: null };
   }
 
@@ -409,7 +411,8 @@ function lockKeyOf(located: Located, path: string[]): string {
   return lockPath([...(located.lockBase ?? located.base), ...path]);
 }
 
-async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPath: string[], deep: boolean): Promise<void> {
+/** `replacedProps`: the dead properties of a file being overwritten, dropped unless the source has them too. */
+async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPath: string[], deep: boolean, replacedProps: Record<string, string> = {}): Promise<void> {
   const resource = await from.find(fromPath);
   if (!resource) throw new DavError(404);
   if (resource.collection) {
@@ -419,7 +422,8 @@ async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPa
     await to.put(toPath, await from.read(fromPath), resource.contentType);
   }
   const props = resource.deadProps;
-  if (Object.keys(props).length) await to.patch(toPath, props, []);
+  const stale = Object.keys(replacedProps).filter((key) => !(key in props));
+  if (Object.keys(props).length || stale.length) await to.patch(toPath, props, stale);
 }
 
 export function options(): DavResponse {

@@ -155,6 +155,25 @@ describe('limits and failures', () => {
     expect(quota.text).toContain(`<D:quota-available-bytes>${QUOTA - 95_000}</D:quota-available-bytes>`);
   });
 
+  it('keeps the destination when a COPY or MOVE over it would pass the quota', async () => {
+    const dir = '/acme/webdav/home/overwrite';
+    expect((await dav(s.http, 'MKCOL', dir, { user: CY })).status).toBe(201);
+    expect((await dav(s.http, 'PUT', `${dir}/x.bin`, { user: CY, body: Buffer.alloc(55_000, 1) })).status).toBe(201);
+    expect((await dav(s.http, 'PUT', `${dir}/y.bin`, { user: CY, body: Buffer.alloc(40_000, 2) })).status).toBe(201);
+    for (const method of ['COPY', 'MOVE']) {
+      const answer = await dav(s.http, method, `${dir}/x.bin`, { user: CY, headers: { destination: `${dir}/y.bin`, overwrite: 'T' } });
+      expect(answer.status).toBe(507);
+      const kept = await fetch(`${s.http}${dir}/y.bin`, { headers: { authorization: basic(CY) } });
+      expect(Buffer.from(await kept.arrayBuffer()).equals(Buffer.alloc(40_000, 2))).toBe(true);
+      expect((await dav(s.http, 'GET', `${dir}/x.bin`, { user: CY })).status).toBe(200);
+    }
+    const fits = await dav(s.http, 'MOVE', `${dir}/y.bin`, { user: CY, headers: { destination: `${dir}/x.bin`, overwrite: 'T' } });
+    expect(fits.status).toBe(204);
+    expect((await dav(s.http, 'GET', `${dir}/y.bin`, { user: CY })).status).toBe(404);
+    const moved = await fetch(`${s.http}${dir}/x.bin`, { headers: { authorization: basic(CY) } });
+    expect(Buffer.from(await moved.arrayBuffer()).equals(Buffer.alloc(40_000, 2))).toBe(true);
+  });
+
   it('answers 413 beyond the configured file size', async () => {
     expect((await dav(s.http, 'PUT', `${base}/big.bin`, { user: CY, body: Buffer.alloc(MAX_FILE + 1) })).status).toBe(413);
   });
