@@ -35,8 +35,9 @@ async function main(): Promise<void> {
   const tls = await TlsProvider.open({ certFile: config.tls.cert, keyFile: config.tls.key, dataDir: config.store.datadir, hostname: config.server.hostname });
 
   const files = new FilesService({ files: store.files, blobs: store.blobs, journal: store.journal, maxFileBytes: config.files.max_file_bytes });
+  const groupware = new GroupwareService(store.davObjects, store.journal);
   const dav = davRoutes({
-    directory, files, groupware: new GroupwareService(store.davObjects, store.journal), directoryBook: new DirectoryBook(directory.users, store.journal),
+    directory, files, groupware, directoryBook: new DirectoryBook(directory.users, store.journal),
     locks: new LockManager(store.kv),
     settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic },
   });
@@ -72,8 +73,12 @@ async function main(): Promise<void> {
 
   const purge = async () => {
     const purged = await directory.users.purgeExpired(config.directory.retention_days);
-    for (const userId of purged) await mail.purgeUser(userId);
-    if (purged.length) logger.info({ users: purged }, 'purged deprovisioned users past retention, with their mail');
+    for (const { tenantId, id } of purged) {
+      await mail.purgeUser(id);
+      await groupware.purgeOwner(GroupwareService.ownerId(tenantId, id));
+      await files.purgeDrive(FilesService.userDrive(tenantId, id));
+    }
+    if (purged.length) logger.info({ users: purged.map((u) => u.id) }, 'purged deprovisioned users past retention, with their mail, calendars, contacts and files');
   };
   const housekeeping = () => (async () => {
     await purge();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DirectoryStore, Journal, Page, Paging, UserQuery, UserRecord } from '../store/ports/index.ts';
+import type { DirectoryStore, Journal, Page, Paging, PurgedUser, UserQuery, UserRecord } from '../store/ports/index.ts';
 import { domainOf, normaliseAddress } from './addresses.ts';
 import { DirectoryError, writeTranslated } from './errors.ts';
 import { hashPassword } from './passwords.ts';
@@ -111,8 +111,8 @@ export class UserService {
     return this.#store.findUsers(tenantId, query, paging);
   }
 
-  /** Hard-deletes users whose retention ended; returns their ids so their data can go too. */
-  purgeExpired(retentionDays: number, now = new Date()): Promise<string[]> {
+  /** Hard-deletes users whose retention ended; returns who they were so their data can go too. */
+  purgeExpired(retentionDays: number, now = new Date()): Promise<PurgedUser[]> {
     return this.#store.purgeUsers(new Date(now.getTime() - retentionDays * 86_400_000).toISOString());
   }
 

@@ -95,6 +95,12 @@ export class FilesService {
     await this.#files.remove(node.id);
   }
 
+  /** Deprovisioning: empties a purged user's drive; the bytes go with the next blob collection. */
+  async purgeDrive(driveId: string): Promise<void> {
+    const root = await this.#files.root(driveId);
+    for (const node of await this.#files.children(root.id)) await this.#files.remove(node.id);
+  }
+
   async copy(drive: Drive, from: string[], to: string[], deep: boolean): Promise<FileNode> {
     const node = await this.resolve(drive.id, from);
     if (!node) throw new FileNotFoundError();

@@ -64,6 +64,13 @@ export class GroupwareService {
     return this.#store.removeCollection(collection.id);
   }
 
+  /** Deprovisioning: removes every calendar and address book of a purged user. Returns the count. */
+  async purgeOwner(ownerId: string): Promise<number> {
+    const collections = [...await this.#store.collections(ownerId, 'calendar'), ...await this.#store.collections(ownerId, 'addressbook')];
+    for (const collection of collections) await this.#store.removeCollection(collection.id);
+    return collections.length;
+  }
+
   object(collection: DavCollection, name: string): Promise<DavObject | null> {
     return this.#store.object(collection.id, name);
   }

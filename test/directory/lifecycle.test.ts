@@ -25,7 +25,7 @@ describe('deprovisioning and retention', () => {
 
     expect(await f.directory.users.purgeExpired(30, new Date(Date.now() + 29 * DAY))).toEqual([]);
     expect(await f.store.directory.getUser(tenant.id, ann.id, true)).not.toBeNull();
-    expect(await f.directory.users.purgeExpired(30, new Date(Date.now() + 31 * DAY))).toEqual([ann.id]);
+    expect(await f.directory.users.purgeExpired(30, new Date(Date.now() + 31 * DAY))).toEqual([{ tenantId: tenant.id, id: ann.id }]);
     expect(await f.store.directory.getUser(tenant.id, ann.id, true)).toBeNull();
     expect(await f.directory.users.get(tenant.id, again.id)).not.toBeNull();
   });

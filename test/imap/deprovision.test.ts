@@ -27,14 +27,19 @@ function zoe(port: number): ImapFlow {
   return c;
 }
 
-test('disabling a user ends their IDLE session with BYE; removal and purge delete their mail', async () => {
-  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: '0' });
+test('disabling a user ends their IDLE session with BYE; removal and purge delete their mail, calendars, contacts and files', async () => {
+  s = await startServer({ STOA_IMAP_PORT: FREE_PORT, STOA_IMAP_STARTTLS_PORT: '0', STOA_FILES_PLAIN_LOOPBACK_BASIC: 'true' });
   const port = s.ports.STOA_IMAP_PORT!;
   await provisionAnn(s, PASSWORD);
   await s.stoaOk(['user', 'add', 'zoe@acme.test', '--password-stdin'], `${PASSWORD}\n`);
   const scim = new ScimClient(`${s.http}/acme/scim/v2`, (await s.stoaOk(['scim-token', 'acme'])).lastLine.trim());
   const found = await scim.get('/Users?filter=' + encodeURIComponent('userName eq "zoe@acme.test"'));
   const id = String(found.body.Resources[0].id);
+
+  const zoeDav = (method: string, path: string, body: string) => fetch(`${s!.http}${path}`, { method, body, headers: { authorization: `Basic ${Buffer.from(`zoe@acme.test:${PASSWORD}`).toString('base64')}` } });
+  const event = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:z1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+  expect((await zoeDav('PUT', '/acme/calendar/default/z1.ics', event)).status).toBe(201);
+  expect((await zoeDav('PUT', '/acme/webdav/home/notes.txt', 'zoe notes')).status).toBe(201);
 
   const c = zoe(port);
   await c.connect();
@@ -58,6 +63,10 @@ test('disabling a user ends their IDLE session with BYE; removal and purge delet
   try {
     expect(await store.mail.listMailboxes(id)).toEqual([]);
     expect(await store.mail.usage(id)).toBe(0);
+    const tenantId = (await store.directory.getTenantBySlug('acme'))!.id;
+    expect(await store.davObjects.collections(`${tenantId}:${id}`, 'calendar')).toEqual([]);
+    expect(await store.davObjects.collections(`${tenantId}:${id}`, 'addressbook')).toEqual([]);
+    expect(await store.files.usage(`${tenantId}:user:${id}`)).toBe(0);
   } finally {
     await store.close();
   }

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { Page, Paging, UserQuery, UserRecord } from '../ports/directory.ts';
+import type { Page, Paging, PurgedUser, UserQuery, UserRecord } from '../ports/directory.ts';
 import { ConflictError, VersionConflictError } from '../ports/errors.ts';
 import { COLLECTIONS, isDuplicateKey } from './database.ts';
 import { AddressClaims } from './directory-addresses.ts';
@@ -115,14 +115,14 @@ export class MongoUsers {
    * user (last, so a purge that dies half-way is finished by the next one). A user changed while
    * being purged (restored, say) is skipped: the delete is a claim on the revision that was read.
    */
-  async purge(deletedBefore: string): Promise<string[]> {
-    const purged: string[] = [];
+  async purge(deletedBefore: string): Promise<PurgedUser[]> {
+    const purged: PurgedUser[] = [];
     const readAt = Date.now();
     const candidates = await this.#users
-      .find({ deletedAt: { $ne: null, $lt: deletedBefore } }, { projection: { _id: 1, rev: 1 } })
+      .find({ deletedAt: { $ne: null, $lt: deletedBefore } }, { projection: { _id: 1, rev: 1, tenantId: 1 } })
       .sort({ deletedAt: 1, _id: 1 })
       .toArray();
-    for (const { _id, rev } of candidates) {
+    for (const { _id, rev, tenantId } of candidates) {
       const claim = await this.#revisions.take(_id, rev, readAt);
       if (!claim) continue;
       if (claim.takenOver && (await this.#users.findOne({ _id }))?.rev !== rev) continue;
@@ -131,7 +131,7 @@ export class MongoUsers {
       // A deleted user holds no claims; this removes orphans of a write that died.
       await this.#addresses.releaseAll(_id);
       await this.#users.deleteOne({ _id });
-      purged.push(_id);
+      purged.push({ tenantId, id: _id });
     }
     return purged;
   }

@@ -7,6 +7,7 @@ import type {
   GroupRecord,
   Page,
   Paging,
+  PurgedUser,
   ScimTokenRecord,
   TenantRecord,
   UserQuery,
@@ -115,7 +116,7 @@ export class MongoDirectory implements DirectoryStore {
     return guard(() => this.#users.find(tenantId, query, paging));
   }
 
-  purgeUsers(deletedBefore: string): Promise<string[]> {
+  purgeUsers(deletedBefore: string): Promise<PurgedUser[]> {
     return guard(async () => {
       const purged = await this.#users.purge(deletedBefore);
       // Purging is the periodic job of the directory: old revision claims go with it.

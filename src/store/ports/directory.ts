@@ -129,6 +129,11 @@ export interface Paging {
   limit: number;
 }
 
+export interface PurgedUser {
+  tenantId: string;
+  id: string;
+}
+
 export interface DirectoryStore {
   createTenant(tenant: TenantRecord): Promise<void>;
   updateTenant(tenant: TenantRecord): Promise<void>;
@@ -153,8 +158,8 @@ export interface DirectoryStore {
   findUserByAddress(address: string): Promise<UserRecord | null>;
   /** Ordered by creation (stable paging). */
   findUsers(tenantId: string, query: UserQuery, paging: Paging): Promise<Page<UserRecord>>;
-  /** Removes users deleted before `deletedBefore`; returns their ids. */
-  purgeUsers(deletedBefore: string): Promise<string[]>;
+  /** Removes users deleted before `deletedBefore`; returns who they were, so their data can go too. */
+  purgeUsers(deletedBefore: string): Promise<PurgedUser[]>;
 
   createGroup(group: GroupRecord): Promise<void>;
   updateGroup(group: GroupRecord, expectedVersion: number): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Page, Paging, UserQuery, UserRecord } from '../ports/directory.ts';
+import type { Page, Paging, PurgedUser, UserQuery, UserRecord } from '../ports/directory.ts';
 import { ConflictError, VersionConflictError } from '../ports/errors.ts';
 import type { Db } from './database.ts';
 import { StatementCache, readTransaction, writeTransaction } from './database.ts';
@@ -27,7 +27,7 @@ export class SqliteUsers {
   readonly #externalIdTaken: Statement<[string, string, string], { id: string }>;
   readonly #claim: Statement<[string, string]>;
   readonly #release: Statement<[string]>;
-  readonly #purgeable: Statement<[string], { id: string }>;
+  readonly #purgeable: Statement<[string], PurgedUser>;
   readonly #touchGroups: Statement<[string]>;
   readonly #leaveGroups: Statement<[string]>;
   readonly #delete: Statement<[string]>;
@@ -53,7 +53,7 @@ export class SqliteUsers {
     this.#claim = db.prepare('INSERT INTO addresses (address, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.#release = db.prepare('DELETE FROM addresses WHERE user_id = ?');
     this.#purgeable = db.prepare(
-      'SELECT id FROM users WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at, id',
+      'SELECT tenant_id AS tenantId, id FROM users WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at, id',
     );
     // A group that loses a member has changed: its version (the SCIM ETag) moves on.
     this.#touchGroups = db.prepare(
@@ -131,16 +131,16 @@ export class SqliteUsers {
     });
   }
 
-  purge(deletedBefore: string): string[] {
+  purge(deletedBefore: string): PurgedUser[] {
     return writeTransaction(this.#db, () => {
-      const ids = this.#purgeable.all(deletedBefore).map((row) => row.id);
-      for (const id of ids) {
+      const purged = this.#purgeable.all(deletedBefore);
+      for (const { id } of purged) {
         this.#touchGroups.run(id);
         this.#leaveGroups.run(id);
         // Cascades to the user's address claims (none once deleted) and app passwords.
         this.#delete.run(id);
       }
-      return ids;
+      return purged;
     });
   }
 

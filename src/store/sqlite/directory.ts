@@ -7,6 +7,7 @@ import type {
   GroupRecord,
   Page,
   Paging,
+  PurgedUser,
   ScimTokenRecord,
   TenantRecord,
   UserQuery,
@@ -167,7 +168,7 @@ export class SqliteDirectory implements DirectoryStore {
     return guard(() => this.#users.find(tenantId, query, paging));
   }
 
-  purgeUsers(deletedBefore: string): Promise<string[]> {
+  purgeUsers(deletedBefore: string): Promise<PurgedUser[]> {
     return guard(() => this.#users.purge(deletedBefore));
   }
 
