@@ -4,9 +4,10 @@
  * (FerretDB) would show lost updates or duplicate numbers.
  */
 import type { UserRecord } from '../../src/store/ports/index.ts';
-import { ConflictError, VersionConflictError } from '../../src/store/ports/index.ts';
+import { ConflictError, davContainer, VersionConflictError } from '../../src/store/ports/index.ts';
 import type { MongoStore } from '../../src/store/mongo/index.ts';
 import { openMongoStore } from '../../src/store/mongo/index.ts';
+import type { LeaseDoc } from '../../src/store/mongo/leases.ts';
 import { describeWithServers } from '../helpers/ferretdb.ts';
 import { tenant, user } from './contract/directory-fixtures.ts';
 
@@ -164,6 +165,22 @@ describeWithServers('mongo store under contention', (server) => {
         b.directory.createUser(user({ id: 'x', tenantId: 'tb', userName: 'x@beta.test', addresses: ['carol@alpha.test'] })),
       ).rejects.toMatchObject({ field: 'address' });
       expect((await b.directory.findUserByAddress('carol@alpha.test'))?.id).toBe('carol');
+    });
+
+    it('journals again the calendar object a dead writer stored without its journal entry', async () => {
+      const calendar = await a.davObjects.createCollection('ta:u', 'calendar', 'work', {});
+      const input = (uid: string) => ({ uid, component: 'VEVENT', spanStart: 0, spanEnd: 1, data: Buffer.from(`BEGIN:VCALENDAR\r\nUID:${uid}\r\nEND:VCALENDAR\r\n`), contentType: 'text/calendar' });
+      await a.davObjects.putObject(calendar.id, 'first.ics', input('first'));
+      const container = davContainer(calendar.id);
+      const before = await a.journal.head(container);
+      // What a writer leaves when it dies after its object write: the document and its lease, no journal entry.
+      await a.db.collection('dav_objects').insertOne({
+        _id: `${calendar.id}/lost.ics` as never, ...input('lost'), collectionId: calendar.id, name: 'lost.ics', etag: 'e', modifiedAt: new Date().toISOString(),
+      });
+      await a.db.collection<LeaseDoc>('dav_leases').insertOne({ _id: calendar.id, holder: 'dead', at: old(), intent: 'lost.ics' });
+      await b.davObjects.putObject(calendar.id, 'next.ics', input('next'));
+      const items = (await b.journal.since(container, before, 10)).map((e) => e.item);
+      expect(items).toEqual(expect.arrayContaining(['lost.ics', 'next.ics']));
     });
   });
 });

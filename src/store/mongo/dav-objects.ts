@@ -45,8 +45,9 @@ function byName(a: DavObject, b: DavObject): number {
  * Calendars and address books on MongoDB and FerretDB (no transactions, no atomic read-modify-write).
  * Writes to one collection's objects and properties are serialised by a lease (`dav_leases
  * {_id: collectionId}`, leases.ts); the holder checks the UID, writes the object document (one
- * write: readers see the old bytes or the new), then appends the journal entry. A holder that dies
- * between its write and the journal append leaves a change that sync reports only with the next one.
+ * write: readers see the old bytes or the new), then appends the journal entry. The lease names the
+ * object, so when a holder dies between its write and the journal append, the writer that takes the
+ * stale lease over journals that name again and sync clients still hear of the change.
  */
 export class MongoDavObjectStore implements DavObjectStore {
   readonly #collections: Collection<CollectionDoc>;
@@ -57,7 +58,8 @@ export class MongoDavObjectStore implements DavObjectStore {
   constructor(db: Db, journal: MongoJournal) {
     this.#collections = db.collection<CollectionDoc>(COLLECTIONS.davCollections);
     this.#objects = db.collection<ObjectDoc>(COLLECTIONS.davObjects);
-    this.#leases = new Leases(db.collection<LeaseDoc>(COLLECTIONS.davLeases));
+    // An 'update' for a name that is gone reads as its removal in sync (memberChanges checks the members).
+    this.#leases = new Leases(db.collection<LeaseDoc>(COLLECTIONS.davLeases), async (collectionId, item) => void (await journal.append(davContainer(collectionId), { op: 'update', item })));
     this.#journal = journal;
   }
 
@@ -136,7 +138,7 @@ export class MongoDavObjectStore implements DavObjectStore {
       await this.#objects.replaceOne({ _id }, { ...object, data: Buffer.from(input.data) }, { upsert: true });
       await this.#journal.append(davContainer(collectionId), { op: created ? 'create' : 'update', item: name });
       return { object, created };
-    }));
+    }, name));
   }
 
   removeObject(collectionId: string, name: string): Promise<boolean> {
@@ -145,7 +147,7 @@ export class MongoDavObjectStore implements DavObjectStore {
       if (deletedCount === 0) return false;
       await this.#journal.append(davContainer(collectionId), { op: 'delete', item: name });
       return true;
-    }));
+    }, name));
   }
 
   async #collection(id: string): Promise<DavCollection | null> {
