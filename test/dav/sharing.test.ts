@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { RunningServer } from '../helpers/server.ts';
-import { dav, startDavServer } from './setup.ts';
+import { dav, PASSWORD, startDavServer } from './setup.ts';
 
 /**
  * Calendar and address-book sharing between users of one tenant, through the running server: Apple's
@@ -239,3 +242,17 @@ describe('sharing an address book', () => {
     expect(await sharedIn(BOB, '/acme/contacts/')).toBeUndefined();
   });
 });
+
+it('lets python3-caldav discover a calendar shared with the user among their calendars and read its events', async () => {
+  const team = '/acme/calendar/team/';
+  expect((await dav(s.http, 'MKCALENDAR', team, { ...ANN, headers: XML, body: '<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>Team</D:displayname></D:prop></D:set></C:mkcalendar>' })).status).toBe(201);
+  await dav(s.http, 'PUT', `${team}offsite.ics`, { ...ANN, headers: { 'content-type': 'text/calendar' }, body: EVENT('offsite', 'Offsite') });
+  expect((await post(ANN, team, csShare('<CS:set><D:href>mailto:cy@acme.test</D:href><CS:read/></CS:set>'))).status).toBe(200);
+  const script = resolve(import.meta.dirname, 'clients/caldav_sharee.py');
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, s.http, 'cy@acme.test', PASSWORD], { timeout: 120_000 });
+  const calendars = JSON.parse(stdout) as Array<{ url: string; name: string; events: string[] }>;
+  expect(calendars).toEqual([
+    { url: expect.stringMatching(/\/acme\/calendar\/default\/$/), name: 'Calendar', events: [] },
+    { url: expect.stringMatching(/\/acme\/calendar\/shared-[0-9a-f-]{36}\/$/), name: 'Team', events: ['Offsite'] },
+  ]);
+}, 180_000);
