@@ -89,8 +89,8 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
   readonly #service: GroupwareService;
   readonly #ownerId: string;
   readonly #kind: GroupwareKind;
-  /** The href of this space's root, for no-uid-conflict answers. */
-  readonly #href: string;
+  /** Where the user reaches a collection of this space, for no-uid-conflict answers. */
+  readonly #collectionHref: (name: string) => string;
   readonly writable: boolean;
   readonly owner: string | null;
 
@@ -100,7 +100,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
   readonly #sharing: SharingService | null;
 
   constructor(service: GroupwareService, kind: GroupwareKind, options: {
-    ownerId: string; owner: string | null; href: string; writable?: boolean;
+    ownerId: string; owner: string | null; collectionHref: (name: string) => string; writable?: boolean;
     mounts?: () => Promise<Array<{ name: string; space: DavSpace }>>; sharing?: SharingService;
   }) {
     this.#mounts = options.mounts ?? (async () => []);
@@ -108,7 +108,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     this.#service = service;
     this.#kind = kind;
     this.#ownerId = options.ownerId;
-    this.#href = options.href;
+    this.#collectionHref = options.collectionHref;
     this.owner = options.owner;
     this.writable = options.writable ?? true;
   }
@@ -181,7 +181,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
       const { object, created } = await this.#service.put(collection, path[1]!, bytes);
       return { created, resource: objectResource(object) };
     } catch (err) {
-      return mapped(err, this.#kind.resourceType.ns, (name) => `${this.#href}${encodeURIComponent(collection.name)}/${encodeURIComponent(name)}`);
+      return mapped(err, this.#kind.resourceType.ns, (name) => `${this.#collectionHref(collection.name)}${encodeURIComponent(name)}`);
     }
   }
 

@@ -121,15 +121,15 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
   const calendarHome = `/${tenant.slug}/calendar/`;
   const contactsHome = `/${tenant.slug}/contacts/`;
   const shared = new Map<GroupwareKind, Promise<Mount[]>>();
-  const sharedWithMe = (kind: GroupwareKind, href: string) => {
-    if (!shared.has(kind)) shared.set(kind, sharedMounts(deps, tenant, ownerId, kind, href));
+  const sharedWithMe = (kind: GroupwareKind, home: string) => {
+    if (!shared.has(kind)) shared.set(kind, sharedMounts(deps, tenant, ownerId, kind, home));
     return shared.get(kind)!;
   };
   const directoryBook = new DirectoryBookSpace(deps.directoryBook, tenant.id);
   const calendarMounts = () => sharedWithMe(CALENDAR_KIND, calendarHome);
   const contactMounts = async () => [{ name: DIRECTORY_BOOK, space: directoryBook }, ...(await sharedWithMe(ADDRESSBOOK_KIND, contactsHome))];
-  const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, href: calendarHome, mounts: calendarMounts, sharing: deps.sharing });
-  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, href: contactsHome, mounts: contactMounts, sharing: deps.sharing });
+  const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${calendarHome}${encodeURIComponent(name)}/`, mounts: calendarMounts, sharing: deps.sharing });
+  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${contactsHome}${encodeURIComponent(name)}/`, mounts: contactMounts, sharing: deps.sharing });
   const principalSpace = new MountListSpace({
     displayName: user?.displayName ?? principal.address,
     resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
@@ -171,14 +171,15 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
  * The collections of a kind shared with the user, each read through its owner's home. A grant that
  * somehow names another tenant's collection is ignored, so a share never crosses tenants.
  */
-async function sharedMounts(deps: { groupware: GroupwareService; sharing: SharingService }, tenant: TenantRecord, ownerId: string, kind: GroupwareKind, href: string): Promise<Mount[]> {
+async function sharedMounts(deps: { groupware: GroupwareService; sharing: SharingService }, tenant: TenantRecord, ownerId: string, kind: GroupwareKind, home: string): Promise<Mount[]> {
   const shares = await deps.sharing.sharedWith(ownerId, kind.kind);
   return shares.flatMap(({ grant, collection }) => {
     const owner = GroupwareService.parseOwnerId(collection.ownerId);
     if (owner.tenantId !== tenant.id) return [];
-    const ownerHome = new GroupwareSpace(deps.groupware, kind, { ownerId: collection.ownerId, owner: `/${tenant.slug}/principals/users/${owner.userId}/`, href });
+    const name = `${SHARED_PREFIX}${collection.id}`;
+    const ownerHome = new GroupwareSpace(deps.groupware, kind, { ownerId: collection.ownerId, owner: `/${tenant.slug}/principals/users/${owner.userId}/`, collectionHref: () => `${home}${name}/` });
     const space = new SharedCollectionSpace(ownerHome, collection.name, grant.access, () => deps.sharing.unsubscribe(ownerId, collection.id));
-    return [{ name: `${SHARED_PREFIX}${collection.id}`, space }];
+    return [{ name, space }];
   });
 }
 

@@ -157,6 +157,10 @@ function sharingSuites(env: () => Record<string, string>): void {
       const put = await dav(s.http, 'PUT', `${cyView}cy.ics`, { ...CY, headers: { 'content-type': 'text/calendar' }, body: EVENT('cy', 'From Cy') });
       expect(put.status).toBe(201);
       expect((await dav(s.http, 'GET', `${owned}cy.ics`, ANN)).text).toContain('SUMMARY:From Cy');
+      // A UID conflict names the holder where the sharee reaches it.
+      const conflict = await dav(s.http, 'PUT', `${cyView}again.ics`, { ...CY, headers: { 'content-type': 'text/calendar' }, body: EVENT('standup', 'Again') });
+      expect(conflict.status).toBe(403);
+      expect(conflict.text).toContain(`<D:href>${cyView}standup.ics</D:href>`);
       expect((await dav(s.http, 'DELETE', `${cyView}cy.ics`, CY)).status).toBe(204);
       expect((await dav(s.http, 'GET', `${owned}cy.ics`, ANN)).status).toBe(404);
     });
