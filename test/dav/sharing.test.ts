@@ -204,6 +204,12 @@ function sharingSuites(env: () => Record<string, string>): void {
       expect((await dav(s.http, 'PROPFIND', view, { ...OLGA, headers: { depth: '0' } })).status).toBe(403);
       expect((await dav(s.http, 'GET', `${view}standup.ics`, OLGA)).status).toBe(403);
       expect((await dav(s.http, 'PROPFIND', view.replace('/acme/', '/other/'), { ...OLGA, headers: { depth: '0' } })).status).toBe(404);
+      // A read-only sharee may still unsubscribe; sharing again brings the calendar back.
+      expect((await dav(s.http, 'DELETE', view, { ...BOB, headers: { depth: 'infinity' } })).status).toBe(204);
+      expect(await sharedIn(BOB, '/acme/calendar/')).toBeUndefined();
+      expect((await dav(s.http, 'GET', `${owned}standup.ics`, ANN)).status).toBe(200);
+      await post(ANN, owned, shareResource('mailto:bob@acme.test', 'read'));
+      expect(await sharedIn(BOB, '/acme/calendar/')).toBe(view);
       await post(ANN, owned, shareResource('mailto:bob@acme.test', 'no-access'));
       expect(await sharedIn(BOB, '/acme/calendar/')).toBeUndefined();
     });
