@@ -13,6 +13,7 @@ import { startImap } from './imap/server.ts';
 import { createLogger } from './logging.ts';
 import { FilesService } from './files/service.ts';
 import { GroupwareService } from './groupware/service.ts';
+import { SharingService } from './groupware/sharing.ts';
 import { DirectoryBook } from './contacts/directory-book.ts';
 import { directoryQuota, MailService } from './mail/index.ts';
 import { scimRoutes } from './scim/routes.ts';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const files = new FilesService({ files: store.files, blobs: store.blobs, journal: store.journal, maxFileBytes: config.files.max_file_bytes });
   const groupware = new GroupwareService(store.davObjects, store.journal);
   const dav = davRoutes({
-    directory, files, groupware, directoryBook: new DirectoryBook(directory.users, store.journal),
+    directory, files, groupware, sharing: new SharingService(store.davObjects, directory.users), directoryBook: new DirectoryBook(directory.users, store.journal),
     locks: new LockManager(store.kv),
     settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic },
   });

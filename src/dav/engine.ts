@@ -99,7 +99,8 @@ export class DavEngine {
       case 'LOCK': return this.#lock(site, request, target);
       case 'UNLOCK': return this.#unlock(site, request, target);
       case 'REPORT': return this.#report(site, request, target);
-      default: throw new DavError(request.method === 'POST' || request.method === 'PATCH' ? 405 : 501, null, `${request.method} is not supported here`, { headers: { allow: DAV_METHODS.join(', ') } });
+      case 'POST': return this.#post(site, request, target);
+      default: throw new DavError(request.method === 'PATCH' ? 405 : 501, null, `${request.method} is not supported here`, { headers: { allow: DAV_METHODS.join(', ') } });
     }
   }
 
@@ -151,12 +152,31 @@ export class DavEngine {
   async #delete(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
     if (!target.resource) throw new DavError(404);
     if (target.resource.collection && parseDepth(header(request, 'depth')) !== 'infinity') throw new DavError(400, null, 'DELETE of a collection needs Depth: infinity');
-    if (!target.path.length) throw new DavError(403, null, 'a drive itself cannot be deleted');
+    if (!target.path.length) return this.#detach(site, request, target);
     await this.#checkWrite(site, request, target, { member: true, deep: true });
     checkPreconditions(request.headers, target.resource, false);
     await target.located.space.remove(target.path);
     await this.#locks.release(site.tenantId, target.lockKey);
     return { status: 204, headers: {}, body: null };
+  }
+
+  /** DELETE of a space's root: only a mounted view goes (its data stays), and a read-only one too. */
+  async #detach(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
+    const space = target.located.space;
+    if (!space.detach) throw new DavError(403, null, 'a drive itself cannot be deleted');
+    await this.#ifLists(site, request, target);
+    checkPreconditions(request.headers, target.resource, false);
+    await space.detach();
+    return { status: 204, headers: {}, body: null };
+  }
+
+  async #post(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
+    if (!target.located.space.post) throw new DavError(405, null, 'POST is not supported here', { headers: { allow: DAV_METHODS.join(', ') } });
+    const body = parseBody(await readText(request));
+    if (!target.resource) throw new DavError(404);
+    await this.#checkWrite(site, request, target, {});
+    await target.located.space.post!(target.path, body);
+    return { status: 200, headers: { 'content-length': '0' }, body: null };
   }
 
   async #mkcol(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
@@ -429,7 +449,7 @@ async function copyAcross(from: DavSpace, fromPath: string[], to: DavSpace, toPa
 export function options(): DavResponse {
   return {
     status: 200,
-    headers: { dav: '1, 2, 3, access-control, calendar-access, addressbook, extended-mkcol', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
+    headers: { dav: '1, 2, 3, access-control, calendar-access, addressbook, extended-mkcol, calendarserver-sharing, resource-sharing', 'ms-author-via': 'DAV', allow: DAV_METHODS.join(', '), 'content-length': '0' },
     body: null,
   };
 }

@@ -3,6 +3,7 @@ import { escapeXml } from '../autoconfig/xml-write.ts';
 import { CalendarDataError } from '../calendar/calendar-object.ts';
 import { AddressDataError } from '../contacts/vcard.ts';
 import { MAX_OBJECT_BYTES, type GroupwareService } from '../groupware/service.ts';
+import { ShareError, type SharingService } from '../groupware/sharing.ts';
 import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject } from '../store/ports/index.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, UidConflictError } from '../store/ports/index.ts';
 import { textOf, type XmlElement } from '../xml/parse.ts';
@@ -11,6 +12,8 @@ import { DavError } from './errors.ts';
 import type { TimeRange } from '../calendar/instances.ts';
 import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
 import type { CollectionInit, DavResource, DavSpace, ReportContext, SyncDelta } from './resource.ts';
+import { parseShareRequest } from './share-bodies.ts';
+import { withOwnerShares } from './share-props.ts';
 import { clark, dav, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
 
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
@@ -86,20 +89,26 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
   readonly #service: GroupwareService;
   readonly #ownerId: string;
   readonly #kind: GroupwareKind;
-  /** The href of this space's root, for no-uid-conflict answers. */
-  readonly #href: string;
+  /** Where the user reaches a collection of this space, for no-uid-conflict answers. */
+  readonly #collectionHref: (name: string) => string;
   readonly writable: boolean;
   readonly owner: string | null;
 
   /** Collections of other spaces shown in this home (the company directory, shared collections). */
-  readonly #mounts: Array<{ name: string; space: DavSpace }>;
+  readonly #mounts: () => Promise<Array<{ name: string; space: DavSpace }>>;
+  /** Present when the owner may share their collections from here. */
+  readonly #sharing: SharingService | null;
 
-  constructor(service: GroupwareService, kind: GroupwareKind, options: { ownerId: string; owner: string | null; href: string; writable?: boolean; mounts?: Array<{ name: string; space: DavSpace }> }) {
-    this.#mounts = options.mounts ?? [];
+  constructor(service: GroupwareService, kind: GroupwareKind, options: {
+    ownerId: string; owner: string | null; collectionHref: (name: string) => string; writable?: boolean;
+    mounts?: () => Promise<Array<{ name: string; space: DavSpace }>>; sharing?: SharingService;
+  }) {
+    this.#mounts = options.mounts ?? (async () => []);
+    this.#sharing = options.sharing ?? null;
     this.#service = service;
     this.#kind = kind;
     this.#ownerId = options.ownerId;
-    this.#href = options.href;
+    this.#collectionHref = options.collectionHref;
     this.owner = options.owner;
     this.writable = options.writable ?? true;
   }
@@ -120,7 +129,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     if (path.length === 0) return homeResource();
     const collection = await this.#service.collection(this.#ownerId, this.#kind.kind, path[0]!);
     if (!collection) return null;
-    if (path.length === 1) return this.collectionResource(collection);
+    if (path.length === 1) return this.#sharedResource(collection);
     if (path.length > 2) return null;
     const object = await this.#service.object(collection, path[1]!);
     return object ? objectResource(object) : null;
@@ -128,8 +137,8 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
 
   async list(path: string[]): Promise<Array<{ name: string; resource: DavResource }>> {
     if (path.length === 0) {
-      const own = (await this.#service.collections(this.#ownerId, this.#kind.kind)).map((c) => ({ name: c.name, resource: this.collectionResource(c) }));
-      const mounted = await Promise.all(this.#mounts.map(async ({ name, space }) => ({ name, resource: await space.find([]) })));
+      const own = await Promise.all((await this.#service.collections(this.#ownerId, this.#kind.kind)).map(async (c) => ({ name: c.name, resource: await this.#sharedResource(c) })));
+      const mounted = await Promise.all((await this.#mounts()).map(async ({ name, space }) => ({ name, resource: await space.find([]) })));
       return [...own, ...mounted.filter((m): m is { name: string; resource: DavResource } => m.resource !== null)];
     }
     const collection = await this.collectionAt(path);
@@ -172,7 +181,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
       const { object, created } = await this.#service.put(collection, path[1]!, bytes);
       return { created, resource: objectResource(object) };
     } catch (err) {
-      return mapped(err, this.#kind.resourceType.ns, (name) => `${this.#href}${encodeURIComponent(collection.name)}/${encodeURIComponent(name)}`);
+      return mapped(err, this.#kind.resourceType.ns, (name) => `${this.#collectionHref(collection.name)}${encodeURIComponent(name)}`);
     }
   }
 
@@ -197,6 +206,19 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     if (!collection || path.length === 0) throw new DavError(403, null, 'a home cannot be removed');
     if (path.length === 1) return this.#service.removeCollection(collection);
     if (!(await this.#service.removeObject(collection, path[1]!))) throw new DavError(404);
+  }
+
+  /** A sharing request (CS:share or DAV:share-resource) on one of the owner's collections. */
+  async post(path: string[], body: XmlElement | null): Promise<void> {
+    const collection = await this.collectionAt(path);
+    if (!collection || !this.#sharing) throw new DavError(405, null, 'only a calendar or address book can be shared', { headers: { allow: 'OPTIONS, GET, HEAD, PROPFIND, REPORT' } });
+    const changes = parseShareRequest(body);
+    try {
+      await this.#sharing.apply(this.#ownerId, collection, changes);
+    } catch (err) {
+      if (err instanceof ShareError) throw new DavError(403, err.reason === 'not-owner' ? 'need-privileges' : `{${DAV_NS}}valid-sharee`, err.message);
+      throw err;
+    }
   }
 
   async patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void> {
@@ -234,6 +256,12 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     if (!collection || !match || match[1] !== collection.id) return null;
     const changes = await this.#service.changesSince(collection, Number(match[2]));
     return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed };
+  }
+
+  /** A collection as its owner sees it, with its sharees where the owner can share. */
+  async #sharedResource(c: DavCollection): Promise<DavResource> {
+    const resource = this.collectionResource(c);
+    return this.#sharing ? withOwnerShares(resource, await this.#sharing.sharesOf(c)) : resource;
   }
 
   collectionResource(c: DavCollection): DavResource {

@@ -3,7 +3,7 @@ import { activeLock, covers, type Lock } from './locks.ts';
 import type { DavResource, DavSpace, QuotaInfo } from './resource.ts';
 import { clark, dav, davText, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
 
-const CALENDARSERVER_NS = 'http://calendarserver.org/ns/';
+export const CALENDARSERVER_NS = 'http://calendarserver.org/ns/';
 
 /** Sync tokens are URIs (RFC 6578 §3.2); the number is the collection's journal modseq. */
 export const SYNC_PREFIX = 'http://stoa.invalid/sync/';

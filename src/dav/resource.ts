@@ -86,6 +86,13 @@ export interface DavSpace {
    * the report (the engine then answers supported-report).
    */
   report?(path: string[], body: XmlElement, context: ReportContext): Promise<string | null>;
+  /**
+   * Drops this space from the user's view without touching its data (a sharee's DELETE of a shared
+   * collection); absent where the space's root cannot be deleted.
+   */
+  detach?(): Promise<void>;
+  /** A POST to `path` (sharing requests on calendars and address books); absent = 405. */
+  post?(path: string[], body: XmlElement | null): Promise<void>;
   /** False for read-only views (the drive list, another user's data shared read-only). */
   readonly writable: boolean;
   /** The owning principal's href (DAV:owner), or null. */

@@ -4,15 +4,17 @@ import type { Principal } from '../directory/principal.ts';
 import { FilesService } from '../files/service.ts';
 import type { DirectoryBook } from '../contacts/directory-book.ts';
 import { GroupwareService } from '../groupware/service.ts';
+import type { SharingService } from '../groupware/sharing.ts';
 import type { GroupRecord, TenantRecord } from '../store/ports/index.ts';
 import { authenticate } from './auth.ts';
 import { DirectoryBookSpace } from './directory-book-space.ts';
 import { DriveSpace } from './drive-space.ts';
-import { ADDRESSBOOK_KIND, CALDAV_NS, CALENDAR_KIND, CARDDAV_NS, GroupwareSpace } from './groupware-space.ts';
+import { ADDRESSBOOK_KIND, CALDAV_NS, CALENDAR_KIND, CARDDAV_NS, GroupwareSpace, type GroupwareKind } from './groupware-space.ts';
 import { DAV_METHODS, DavEngine, errorResponse, options, type DavResponse, type DavSite, type Located } from './engine.ts';
 import { DavError } from './errors.ts';
 import type { LockManager } from './locks.ts';
 import type { DavSpace } from './resource.ts';
+import { SharedCollectionSpace } from './shared-collection-space.ts';
 import { MountListSpace } from './virtual-space.ts';
 import { davText, DAV_NS } from './xml-out.ts';
 
@@ -38,7 +40,7 @@ const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PAT
  * `/{tenant}/webdav/home/` the user's drive, `/{tenant}/webdav/groups/{group}/` each group drive,
  * `/{tenant}/principals/users/{id}/` the principal.
  */
-export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; locks: LockManager; settings: DavSettings }) {
+export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; sharing: SharingService; directoryBook: DirectoryBook; locks: LockManager; settings: DavSettings }) {
   const engine = new DavEngine(deps.locks);
   return async (app: FastifyInstance) => {
     for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
@@ -88,6 +90,11 @@ export function davRoutes(deps: { directory: Directory; files: FilesService; gro
 
 /** The company address book's name in every address-book home. */
 const DIRECTORY_BOOK = 'directory';
+/** A collection shared with the user appears in their home as `shared-{collection id}`. */
+const SHARED_PREFIX = 'shared-';
+
+/** `lockBase`: where the mounted space's locks live (see Located), when it is someone else's data. */
+type Mount = { name: string; space: DavSpace; lockBase?: string[] };
 
 function send(reply: FastifyReply, response: DavResponse): FastifyReply {
   reply.code(response.status);
@@ -96,7 +103,7 @@ function send(reply: FastifyReply, response: DavResponse): FastifyReply {
 }
 
 /** The spaces one user sees in their tenant. */
-async function siteFor(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; directoryBook: DirectoryBook; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
+async function siteFor(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; sharing: SharingService; directoryBook: DirectoryBook; settings: DavSettings }, principal: Principal, tenant: TenantRecord): Promise<DavSite> {
   const principalHref = `/${tenant.slug}/principals/users/${principal.userId}/`;
   const user = await deps.directory.users.get(tenant.id, principal.userId);
   const quota = (bytes: number | null | undefined) => {
@@ -115,9 +122,16 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
   const ownerId = GroupwareService.ownerId(tenant.id, principal.userId);
   const calendarHome = `/${tenant.slug}/calendar/`;
   const contactsHome = `/${tenant.slug}/contacts/`;
-  const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, href: calendarHome });
+  const shared = new Map<GroupwareKind, Promise<Mount[]>>();
+  const sharedWithMe = (kind: GroupwareKind, home: string) => {
+    if (!shared.has(kind)) shared.set(kind, sharedMounts(deps, tenant, ownerId, kind, home));
+    return shared.get(kind)!;
+  };
   const directoryBook = new DirectoryBookSpace(deps.directoryBook, tenant.id);
-  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, href: contactsHome, mounts: [{ name: DIRECTORY_BOOK, space: directoryBook }] });
+  const calendarMounts = () => sharedWithMe(CALENDAR_KIND, calendarHome);
+  const contactMounts = async (): Promise<Mount[]> => [{ name: DIRECTORY_BOOK, space: directoryBook }, ...(await sharedWithMe(ADDRESSBOOK_KIND, contactsHome))];
+  const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${calendarHome}${encodeURIComponent(name)}/`, mounts: calendarMounts, sharing: deps.sharing });
+  const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${contactsHome}${encodeURIComponent(name)}/`, mounts: contactMounts, sharing: deps.sharing });
   const principalSpace = new MountListSpace({
     displayName: user?.displayName ?? principal.address,
     resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
@@ -139,10 +153,14 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
       if (area === 'principals') {
         return rest[0] === 'users' && rest[1] === principal.userId ? { space: principalSpace, base: segments.slice(0, 4) } : null;
       }
-      // Homes share one URL across the tenant's users, so their locks are keyed by owner (lockBase).
-      if (area === 'calendar') return { space: calendars, base: segments.slice(0, 2), lockBase: ['~calendar', ownerId] };
-      if (area === 'contacts' && rest[0] === DIRECTORY_BOOK) return { space: directoryBook, base: segments.slice(0, 3) };
-      if (area === 'contacts') return { space: addressBooks, base: segments.slice(0, 2), lockBase: ['~contacts', ownerId] };
+      if (area === 'calendar' || area === 'contacts') {
+        const [home, mounts] = area === 'calendar' ? [calendars, calendarMounts] : [addressBooks, contactMounts];
+        // Only a name a mount can have costs a look-up of the user's shares.
+        const mount = rest[0] === DIRECTORY_BOOK || rest[0]?.startsWith(SHARED_PREFIX) ? (await mounts()).find((m) => m.name === rest[0]) : undefined;
+        if (mount) return { space: mount.space, base: segments.slice(0, 3), ...(mount.lockBase ? { lockBase: mount.lockBase } : {}) };
+        // Homes share one URL across the tenant's users, so their locks are keyed by owner (lockBase).
+        return { space: home, base: segments.slice(0, 2), lockBase: [`~${area}`, ownerId] };
+      }
       if (area !== 'webdav') return null;
       const base = segments.slice(0, 2);
       if (rest[0] === 'home') return { space: home, base: [...base, 'home'], lockBase: ['~drive', homeDrive] };
@@ -151,6 +169,23 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
       return group ? { space: group, base: [...base, 'groups', rest[1]!] } : { space: groupList, base: [...base, 'groups'] };
     },
   };
+}
+
+/**
+ * The collections of a kind shared with the user, each read through its owner's home. A grant that
+ * somehow names another tenant's collection is ignored, so a share never crosses tenants.
+ */
+async function sharedMounts(deps: { groupware: GroupwareService; sharing: SharingService }, tenant: TenantRecord, ownerId: string, kind: GroupwareKind, home: string): Promise<Mount[]> {
+  const shares = await deps.sharing.sharedWith(ownerId, kind.kind);
+  return shares.flatMap(({ grant, collection }) => {
+    const owner = GroupwareService.parseOwnerId(collection.ownerId);
+    if (owner.tenantId !== tenant.id) return [];
+    const name = `${SHARED_PREFIX}${collection.id}`;
+    const ownerHome = new GroupwareSpace(deps.groupware, kind, { ownerId: collection.ownerId, owner: `/${tenant.slug}/principals/users/${owner.userId}/`, collectionHref: () => `${home}${name}/` });
+    const space = new SharedCollectionSpace(ownerHome, collection.name, grant.access, () => deps.sharing.unsubscribe(ownerId, collection.id));
+    // The owner's and the sharees' locks on a shared collection must meet: keyed as in the owner's home.
+    return [{ name, space, lockBase: [`~${kind.kind === 'calendar' ? 'calendar' : 'contacts'}`, collection.ownerId, collection.name] }];
+  });
 }
 
 /** A folder name per group: its display name, made unique with the id where two share one. */

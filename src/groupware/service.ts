@@ -36,6 +36,12 @@ export class GroupwareService {
     return `${tenantId}:${userId}`;
   }
 
+  /** The tenant and user of an `ownerId` (ids hold no ':'). */
+  static parseOwnerId(ownerId: string): { tenantId: string; userId: string } {
+    const at = ownerId.indexOf(':');
+    return { tenantId: ownerId.slice(0, at), userId: ownerId.slice(at + 1) };
+  }
+
   /** The owner's collections of a kind, the default one created when there is none. */
   async collections(ownerId: string, kind: DavCollectionKind): Promise<DavCollection[]> {
     const found = await this.#store.collections(ownerId, kind);

@@ -37,6 +37,7 @@ export const COLLECTIONS = {
   davCollections: 'dav_collections',
   davObjects: 'dav_objects',
   davLeases: 'dav_leases',
+  davGrants: 'dav_grants',
 } as const;
 
 export const BLOB_BUCKET = 'blobs';
@@ -107,6 +108,11 @@ const INDEXES: Record<string, IndexDescription[]> = {
   [COLLECTIONS.davObjects]: [
     { key: { collectionId: 1, uid: 1 }, name: 'collection_uid' },
     { key: { collectionId: 1, spanStart: 1 }, name: 'collection_span' },
+  ],
+  // The _id `{collectionId}\n{granteeId}` makes a grant unique; these answer both directions.
+  [COLLECTIONS.davGrants]: [
+    { key: { collectionId: 1, granteeId: 1 }, name: 'collection_grantee', unique: true },
+    { key: { granteeId: 1 }, name: 'grantee' },
   ],
 };
 

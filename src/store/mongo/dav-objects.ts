@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore } from '../ports/dav-objects.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
 import { collectionProps, propsOf } from '../shared/dav-collections.ts';
 import { COLLECTIONS, guard, isDuplicateKey } from './database.ts';
@@ -23,6 +23,16 @@ interface ObjectDoc extends Omit<DavObject, 'data'> {
   /** `{collectionId}/{name}`. */
   _id: string;
   data: Buffer;
+}
+
+interface GrantDoc extends DavGrant {
+  /** `{collectionId}\n{granteeId}`. */
+  _id: string;
+}
+
+function grantFromDoc(doc: GrantDoc): DavGrant {
+  const { _id, ...grant } = doc;
+  return grant;
 }
 
 /** Binary fields come back as Buffers rather than BSON Binary. */
@@ -52,12 +62,14 @@ function byName(a: DavObject, b: DavObject): number {
 export class MongoDavObjectStore implements DavObjectStore {
   readonly #collections: Collection<CollectionDoc>;
   readonly #objects: Collection<ObjectDoc>;
+  readonly #grants: Collection<GrantDoc>;
   readonly #leases: Leases;
   readonly #journal: MongoJournal;
 
   constructor(db: Db, journal: MongoJournal) {
     this.#collections = db.collection<CollectionDoc>(COLLECTIONS.davCollections);
     this.#objects = db.collection<ObjectDoc>(COLLECTIONS.davObjects);
+    this.#grants = db.collection<GrantDoc>(COLLECTIONS.davGrants);
     // An 'update' for a name that is gone reads as its removal in sync (memberChanges checks the members).
     this.#leases = new Leases(db.collection<LeaseDoc>(COLLECTIONS.davLeases), async (collectionId, item) => void (await journal.append(davContainer(collectionId), { op: 'update', item })));
     this.#journal = journal;
@@ -103,6 +115,7 @@ export class MongoDavObjectStore implements DavObjectStore {
       // The collection first: a crash after it leaves unreachable objects, never a half-empty calendar.
       await this.#collections.deleteOne({ _id: id });
       await this.#objects.deleteMany({ collectionId: id });
+      await this.#grants.deleteMany({ collectionId: id });
     }));
   }
 
@@ -148,6 +161,31 @@ export class MongoDavObjectStore implements DavObjectStore {
       await this.#journal.append(davContainer(collectionId), { op: 'delete', item: name });
       return true;
     }, name));
+  }
+
+  /** Under the collection's lease, so a grant never outlives a concurrent removeCollection. */
+  grant(collectionId: string, granteeId: string, access: DavShareAccess): Promise<DavGrant> {
+    return guard(() => this.#leases.hold(collectionId, async () => {
+      if (!(await this.#collection(collectionId))) throw new DavCollectionNotFoundError();
+      const _id = `${collectionId}\n${granteeId}`;
+      // A changed access keeps the grant's age.
+      const createdAt = (await this.#grants.findOne({ _id }))?.createdAt ?? new Date().toISOString();
+      const grant: DavGrant = { collectionId, granteeId, access, createdAt };
+      await this.#grants.replaceOne({ _id }, grant, { upsert: true });
+      return grant;
+    }));
+  }
+
+  revoke(collectionId: string, granteeId: string): Promise<boolean> {
+    return guard(async () => (await this.#grants.deleteOne({ _id: `${collectionId}\n${granteeId}` })).deletedCount > 0);
+  }
+
+  grantsOf(collectionId: string): Promise<DavGrant[]> {
+    return guard(async () => (await this.#grants.find({ collectionId }).toArray()).map(grantFromDoc).sort((a, b) => (a.granteeId < b.granteeId ? -1 : a.granteeId > b.granteeId ? 1 : 0)));
+  }
+
+  grantsTo(granteeId: string): Promise<DavGrant[]> {
+    return guard(async () => (await this.#grants.find({ granteeId }).toArray()).map(grantFromDoc).sort((a, b) => (a.collectionId < b.collectionId ? -1 : a.collectionId > b.collectionId ? 1 : 0)));
   }
 
   async #collection(id: string): Promise<DavCollection | null> {

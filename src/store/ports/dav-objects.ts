@@ -75,6 +75,18 @@ export class DavCollectionNotFoundError extends Error {
   }
 }
 
+/** What a grant lets the grantee do with a collection's objects. */
+export type DavShareAccess = 'read' | 'read-write';
+
+/** One user's access to another user's collection (sharing). */
+export interface DavGrant {
+  collectionId: string;
+  /** `{tenantId}:{userId}`, the form of DavCollection.ownerId. */
+  granteeId: string;
+  access: DavShareAccess;
+  createdAt: string;
+}
+
 export function davContainer(collectionId: string): string {
   return `dav:${collectionId}`;
 }
@@ -87,7 +99,7 @@ export interface DavObjectStore {
   createCollection(ownerId: string, kind: DavCollectionKind, name: string, props: Partial<DavCollectionProps>): Promise<DavCollection>;
   /** Sets the given properties (and dead ones: `dead` entries set, `removeDead` names removed). */
   updateCollection(id: string, props: Partial<Omit<DavCollectionProps, 'dead'>>, setDead: Record<string, string>, removeDead: string[]): Promise<DavCollection>;
-  /** Removes a collection with all its objects. */
+  /** Removes a collection with all its objects and grants. */
   removeCollection(id: string): Promise<void>;
   object(collectionId: string, name: string): Promise<DavObject | null>;
   /** Objects by name (unknown names left out), ordered by name; all of them when `names` is null. */
@@ -104,4 +116,12 @@ export interface DavObjectStore {
   putObject(collectionId: string, name: string, input: DavObjectInput): Promise<{ object: DavObject; created: boolean }>;
   /** False when there was no such object. */
   removeObject(collectionId: string, name: string): Promise<boolean>;
+  /** Gives or changes a grantee's access; DavCollectionNotFoundError when the collection is gone. */
+  grant(collectionId: string, granteeId: string, access: DavShareAccess): Promise<DavGrant>;
+  /** False when the grantee had no grant. */
+  revoke(collectionId: string, granteeId: string): Promise<boolean>;
+  /** The grants of a collection, ordered by grantee. */
+  grantsOf(collectionId: string): Promise<DavGrant[]>;
+  /** The grants a grantee holds, ordered by collection id. */
+  grantsTo(granteeId: string): Promise<DavGrant[]>;
 }

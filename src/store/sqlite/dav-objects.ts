@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore } from '../ports/dav-objects.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
 import { collectionProps, propsOf } from '../shared/dav-collections.ts';
 import type { Db } from './database.ts';
@@ -26,6 +26,17 @@ interface ObjectRow {
   content_type: string;
   etag: string;
   modified_at: string;
+}
+
+interface GrantRow {
+  collection_id: string;
+  grantee_id: string;
+  access: string;
+  created_at: string;
+}
+
+function grantFromRow(row: GrantRow): DavGrant {
+  return { collectionId: row.collection_id, granteeId: row.grantee_id, access: row.access as DavShareAccess, createdAt: row.created_at };
 }
 
 const OBJECT_COLUMNS = 'collection_id, name, uid, component, span_start, span_end, data, content_type, etag, modified_at';
@@ -88,6 +99,7 @@ export class SqliteDavObjectStore implements DavObjectStore {
   removeCollection(id: string): Promise<void> {
     return guard(() => this.#journal.transact(() => {
       this.#sql.get('DELETE FROM dav_objects WHERE collection_id = ?').run(id);
+      this.#sql.get('DELETE FROM dav_grants WHERE collection_id = ?').run(id);
       this.#sql.get('DELETE FROM dav_collections WHERE id = ?').run(id);
     }));
   }
@@ -140,6 +152,28 @@ export class SqliteDavObjectStore implements DavObjectStore {
       append(davContainer(collectionId), { op: 'delete', item: name });
       return true;
     }));
+  }
+
+  grant(collectionId: string, granteeId: string, access: DavShareAccess): Promise<DavGrant> {
+    return guard(() => this.#journal.transact(() => {
+      if (!this.#collection(collectionId)) throw new DavCollectionNotFoundError();
+      // A changed access keeps the grant's age.
+      this.#sql.get(`INSERT INTO dav_grants (collection_id, grantee_id, access, created_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (collection_id, grantee_id) DO UPDATE SET access = excluded.access`).run(collectionId, granteeId, access, new Date().toISOString());
+      return grantFromRow(this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').get(collectionId, granteeId) as GrantRow);
+    }));
+  }
+
+  revoke(collectionId: string, granteeId: string): Promise<boolean> {
+    return guard(() => this.#sql.get('DELETE FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').run(collectionId, granteeId).changes > 0);
+  }
+
+  grantsOf(collectionId: string): Promise<DavGrant[]> {
+    return guard(() => (this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? ORDER BY grantee_id').all(collectionId) as GrantRow[]).map(grantFromRow));
+  }
+
+  grantsTo(granteeId: string): Promise<DavGrant[]> {
+    return guard(() => (this.#sql.get('SELECT * FROM dav_grants WHERE grantee_id = ? ORDER BY collection_id').all(granteeId) as GrantRow[]).map(grantFromRow));
   }
 
   #collection(id: string): DavCollection | null {

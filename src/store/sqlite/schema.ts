@@ -259,6 +259,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX dav_objects_span ON dav_objects (collection_id, span_start);
   `,
+  // 6: sharing. A grant goes with its collection (removeCollection deletes both in one transaction).
+  `
+  CREATE TABLE dav_grants (
+    collection_id TEXT NOT NULL REFERENCES dav_collections (id) ON DELETE CASCADE,
+    grantee_id TEXT NOT NULL,
+    access TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (collection_id, grantee_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX dav_grants_grantee ON dav_grants (grantee_id, collection_id);
+  `,
 ];
 
 /**

@@ -86,5 +86,25 @@ export function run(name: string, build: BuildStore): void {
       expect(await dav().objects(cal.id, null)).toEqual([]);
       expect((await dav().createCollection('t:a', 'calendar', 'c', {})).id).not.toBe(cal.id);
     });
+
+    it('grants, changes and revokes access, answers both directions and drops grants with the collection', async () => {
+      const cal = await dav().createCollection('t:a', 'calendar', 'c', {});
+      const book = await dav().createCollection('t:a', 'addressbook', 'b', {});
+      const first = await dav().grant(cal.id, 't:b', 'read');
+      expect(first).toMatchObject({ collectionId: cal.id, granteeId: 't:b', access: 'read' });
+      const changed = await dav().grant(cal.id, 't:b', 'read-write');
+      expect(changed).toEqual({ ...first, access: 'read-write' });
+      await dav().grant(cal.id, 't:c', 'read');
+      await dav().grant(book.id, 't:b', 'read');
+      expect((await dav().grantsOf(cal.id)).map((g) => [g.granteeId, g.access])).toEqual([['t:b', 'read-write'], ['t:c', 'read']]);
+      expect((await dav().grantsTo('t:b')).map((g) => g.collectionId)).toEqual([cal.id, book.id].sort());
+      expect(await dav().revoke(cal.id, 't:c')).toBe(true);
+      expect(await dav().revoke(cal.id, 't:c')).toBe(false);
+      expect(await dav().grantsTo('t:c')).toEqual([]);
+      await expect(dav().grant('missing', 't:b', 'read')).rejects.toThrow(DavCollectionNotFoundError);
+      await dav().removeCollection(cal.id);
+      expect(await dav().grantsOf(cal.id)).toEqual([]);
+      expect((await dav().grantsTo('t:b')).map((g) => g.collectionId)).toEqual([book.id]);
+    });
   });
 }

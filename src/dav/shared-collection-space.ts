@@ -1,0 +1,107 @@
+import type { Readable } from 'node:stream';
+import type { DavShareAccess } from '../store/ports/index.ts';
+import type { XmlElement } from '../xml/parse.ts';
+import { DavError } from './errors.ts';
+import type { GroupwareSpace } from './groupware-space.ts';
+import type { DavResource, DavSpace, QuotaInfo, ReportContext, SyncDelta } from './resource.ts';
+import { withShareeAccess } from './share-props.ts';
+
+/**
+ * Another user's calendar or address book as it appears in the sharee's home: `[]` the collection,
+ * `[o]` an object, read and written through the owner's home, so objects, reports, sync tokens
+ * (the collection's own journal) are the owner's. A read grant makes the space read-only; DELETE of
+ * the collection itself unsubscribes the sharee and leaves the owner's data alone.
+ */
+export class SharedCollectionSpace implements DavSpace {
+  readonly #home: GroupwareSpace;
+  /** The collection's name in the owner's home. */
+  readonly #name: string;
+  readonly #access: DavShareAccess;
+  readonly #unsubscribe: () => Promise<void>;
+  readonly writable: boolean;
+  readonly owner: string | null;
+
+  constructor(ownerHome: GroupwareSpace, name: string, access: DavShareAccess, unsubscribe: () => Promise<void>) {
+    this.#home = ownerHome;
+    this.#name = name;
+    this.#access = access;
+    this.#unsubscribe = unsubscribe;
+    this.writable = access === 'read-write';
+    this.owner = ownerHome.owner;
+  }
+
+  #in(path: string[]): string[] {
+    return [this.#name, ...path];
+  }
+
+  async find(path: string[]): Promise<DavResource | null> {
+    const resource = await this.#home.find(this.#in(path));
+    return resource && path.length === 0 ? withShareeAccess(resource, this.#access) : resource;
+  }
+
+  list(path: string[]): Promise<Array<{ name: string; resource: DavResource }>> {
+    return this.#home.list(this.#in(path));
+  }
+
+  read(path: string[]): Promise<Readable> {
+    return this.#home.read(this.#in(path));
+  }
+
+  put(path: string[], body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; resource: DavResource }> {
+    return this.#home.put(this.#in(path), body);
+  }
+
+  async mkcol(): Promise<void> {
+    throw new DavError(403, null, 'a shared collection holds objects only');
+  }
+
+  remove(path: string[]): Promise<void> {
+    if (path.length === 0) throw new DavError(403, null, 'the owner alone removes a shared collection');
+    return this.#home.remove(this.#in(path));
+  }
+
+  /** The sharee's DELETE of the collection: it leaves their home, the owner's keeps it. */
+  detach(): Promise<void> {
+    return this.#unsubscribe();
+  }
+
+  async post(): Promise<void> {
+    throw new DavError(403, 'need-privileges', 'the owner alone shares a collection');
+  }
+
+  patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void> {
+    return this.#home.patch(this.#in(path), set, remove);
+  }
+
+  copy(): Promise<void> {
+    return this.#home.copy();
+  }
+
+  move(): Promise<void> {
+    return this.#home.move();
+  }
+
+  async quota(): Promise<QuotaInfo | null> {
+    return null;
+  }
+
+  syncToken(path: string[]): Promise<string | null> {
+    return this.#home.syncToken(this.#in(path));
+  }
+
+  changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+    return this.#home.changesSince(this.#in(path), token);
+  }
+
+  /** The owner's report, with hrefs and answers moved between the two homes' paths. */
+  report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
+    return this.#home.report(this.#in(path), body, {
+      pathOf: (href) => {
+        const inside = context.pathOf(href);
+        return inside && this.#in(inside);
+      },
+      respond: (inner, resource, props) => context.respond(inner.slice(1), resource, props),
+      missing: (href) => context.missing(href),
+    });
+  }
+}
