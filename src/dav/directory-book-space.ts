@@ -59,11 +59,11 @@ export class DirectoryBookSpace extends ReadOnlySpace implements DavSpace, Objec
     return path.length ? null : `directory-${await this.#book.head(this.#tenantId)}`;
   }
 
-  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
     const match = /^directory-(\d+)$/.exec(token);
     if (path.length || !match) return null;
-    const changes = await this.#book.changesSince(this.#tenantId, Number(match[1]));
-    return changes && { token: `directory-${changes.head}`, changed: changes.changed, removed: changes.removed };
+    const changes = await this.#book.changesSince(this.#tenantId, Number(match[1]), limit);
+    return changes && { token: `directory-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
   }
 }
 

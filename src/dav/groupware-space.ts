@@ -228,12 +228,12 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     return collection ? `${collection.id}-${await this.#service.changeCounter(collection)}` : null;
   }
 
-  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
     const collection = await this.collectionAt(path);
     const match = /^(.+)-(\d+)$/.exec(token);
     if (!collection || !match || match[1] !== collection.id) return null;
-    const changes = await this.#service.changesSince(collection, Number(match[2]));
-    return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed };
+    const changes = await this.#service.changesSince(collection, Number(match[2]), limit);
+    return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
   }
 
   collectionResource(c: DavCollection): DavResource {
