@@ -10,7 +10,7 @@ import { parseBody } from './bodies.ts';
 import { DavError } from './errors.ts';
 import type { TimeRange } from '../calendar/instances.ts';
 import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
-import type { CollectionInit, DavResource, DavSpace, ReportContext, SyncDelta } from './resource.ts';
+import type { CollectionInit, DavResource, DavSpace, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
 import { clark, dav, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
 
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
@@ -108,8 +108,16 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     return this.#kind;
   }
 
-  async report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
+  async report(path: string[], body: XmlElement, context: ReportContext): Promise<string | ReportDocument | null> {
     return groupwareReport(this, path, body, context);
+  }
+
+  async timezone(path: string[]): Promise<string | null> {
+    return (await this.collectionAt(path.slice(0, 1)))?.timezone ?? null;
+  }
+
+  async collections(): Promise<string[][]> {
+    return (await this.#service.collections(this.#ownerId, this.#kind.kind)).map((c) => [c.name]);
   }
 
   async collectionAt(path: string[]): Promise<DavCollection | null> {
