@@ -16,9 +16,10 @@ export interface Limits {
 export function limitObject(object: CalendarObject, limits: Limits): string {
   const root = (object.master ?? object.overrides[0])!.parent!;
   const copy = new ICAL.Component(structuredClone(root.toJSON()));
-  // toJSON keeps the order of the subcomponents, so both lists pair up by position.
-  const originals = root.getAllSubcomponents();
-  copy.getAllSubcomponents().forEach((component, i) => {
+  // toJSON keeps the order of the subcomponents, so both lists pair up by position; both are
+  // copied because ical.js hands out the live list that removeSubcomponent shortens.
+  const originals = [...root.getAllSubcomponents()];
+  [...copy.getAllSubcomponents()].forEach((component, i) => {
     const original = originals[i]!;
     if (limits.recurrence && object.overrides.includes(original) && !overrideMeets(object, original, limits.recurrence)) {
       copy.removeSubcomponent(component);
