@@ -8,6 +8,7 @@ import { DavCollectionExistsError, DavCollectionNotFoundError, UidConflictError 
 import { textOf, type XmlElement } from '../xml/parse.ts';
 import { parseBody } from './bodies.ts';
 import { DavError } from './errors.ts';
+import { COLLATIONS } from './text-match.ts';
 import type { TimeRange } from '../calendar/instances.ts';
 import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
 import type { CollectionInit, DavResource, DavSpace, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
@@ -42,12 +43,15 @@ export interface GroupwareKind {
 }
 
 const withAttributes = (q: QName, attributes: string) => element(q).replace('/>', ` ${attributes}/>`);
+/** The collations text-match accepts (RFC 4791 §7.5.1, RFC 6352 §8.3.1). */
+const collationSet = (q: (name: string) => QName) => COLLATIONS.map((c) => element(q('supported-collation'), c)).join('');
 
 export const CALENDAR_KIND: GroupwareKind = {
   kind: 'calendar', resourceType: caldav('calendar'), reports: [caldav('calendar-multiget'), caldav('calendar-query'), caldav('free-busy-query')],
   props: {
     [clark(caldav('supported-calendar-data'))]: withAttributes(caldav('calendar-data'), 'content-type="text/calendar" version="2.0"'),
     [clark(caldav('max-resource-size'))]: String(MAX_OBJECT_BYTES),
+    [clark(caldav('supported-collation-set'))]: collationSet(caldav),
   },
 };
 
@@ -56,6 +60,7 @@ export const ADDRESSBOOK_KIND: GroupwareKind = {
   props: {
     [clark(carddav('supported-address-data'))]: ['3.0', '4.0'].map((v) => withAttributes(carddav('address-data-type'), `content-type="text/vcard" version="${v}"`)).join(''),
     [clark(carddav('max-resource-size'))]: String(MAX_OBJECT_BYTES),
+    [clark(carddav('supported-collation-set'))]: collationSet(carddav),
   },
 };
 

@@ -42,6 +42,8 @@ export async function memberChanges(journal: Journal, container: string, since: 
   const at = truncated ? reached : head;
   if (last.size === 0) return { head: at, changed: [], removed: [], truncated };
   const present = await members();
+  // Gone now is removed whatever the journal said (a directory card also goes when its user is
+  // deactivated, an update); a name deleted later is then named again on its own page, harmlessly.
   const changed = [...last].filter(([name, state]) => state === 'present' && present.has(name)).map(([name]) => name);
   const removed = [...last].filter(([name]) => !present.has(name)).map(([name]) => name);
   return { head: at, changed, removed, truncated };
