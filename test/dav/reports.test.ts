@@ -8,12 +8,13 @@ import { dav, startDavServer } from './setup.ts';
  * short by the server's limit and drained page by page.
  */
 let s: RunningServer;
+let ids: Record<string, string>;
 const ANN = { user: 'ann@acme.test' };
 const XML = { 'content-type': 'application/xml; charset=utf-8' };
 const SYNC_MAX = 10;
 
 beforeAll(async () => {
-  ({ s } = await startDavServer({ STOA_DAV_SYNC_MAX_CHANGES: String(SYNC_MAX) }));
+  ({ s, ids } = await startDavServer({ STOA_DAV_SYNC_MAX_CHANGES: String(SYNC_MAX) }));
   for (const name of ['busy', 'zoned']) {
     const zone = name === 'zoned' ? `<C:calendar-timezone>${escape(vcalendar(AMSTERDAM))}</C:calendar-timezone>` : '';
     const made = await dav(s.http, 'MKCALENDAR', `/acme/calendar/${name}/`, {
@@ -205,6 +206,27 @@ describe('sync-collection truncation (RFC 6578 §3.6)', () => {
     const { changed, pages } = await drain(path, start);
     expect(pages).toBe(2);
     expect(changed.length).toBe(12);
+  });
+});
+
+describe('sync-collection truncation on the company directory', () => {
+  it('pages the directory book from the start of its journal', async () => {
+    const path = '/acme/contacts/directory/';
+    const seen: string[] = [];
+    let token = 'http://stoa.invalid/sync/directory-0';
+    for (let pages = 1; pages <= 10; pages++) {
+      const answer = await dav(s.http, 'REPORT', path, {
+        ...ANN, headers: XML,
+        body: `<D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:limit><D:nresults>1</D:nresults></D:limit><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+      expect(answer.status).toBe(207);
+      token = /<D:sync-token>([^<]+)<\/D:sync-token>/.exec(answer.text)![1]!;
+      const hrefs = [...answer.text.matchAll(/<D:href>([^<]+)<\/D:href>/g)].map((m) => m[1]!).filter((h) => h !== path);
+      expect(hrefs.length).toBeLessThanOrEqual(1);
+      seen.push(...hrefs);
+      if (!answer.text.includes('507 Insufficient Storage')) break;
+    }
+    expect(seen.sort()).toEqual(['ann', 'bob', 'cy'].map((u) => `${path}${ids[u]}.vcf`).sort());
   });
 });
 
