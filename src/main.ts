@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const dav = davRoutes({
     directory, files, groupware, sharing: new SharingService(store.davObjects, directory.users), directoryBook: new DirectoryBook(directory.users, store.journal),
     locks: new LockManager(store.kv),
-    settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic },
+    settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic, syncMaxChanges: config.dav.sync_max_changes },
   });
   const http = await startHttp({
     logger,

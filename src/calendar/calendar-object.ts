@@ -26,6 +26,8 @@ export interface CalendarObject {
   readonly master: ICAL.Component | null;
   /** Overridden instances (components with a RECURRENCE-ID). */
   readonly overrides: readonly ICAL.Component[];
+  /** The zone floating times are read in (src/calendar/floating.ts); UTC when absent. */
+  readonly floating?: ICAL.Timezone;
 }
 
 /** Properties whose values ical.js decodes lazily: reading them here turns a bad value into a 403 now, not a crash in a later query. */

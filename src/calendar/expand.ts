@@ -5,6 +5,7 @@
  */
 import ICAL from 'ical.js';
 import type { CalendarObject } from './calendar-object.ts';
+import { anchored } from './floating.ts';
 import { instancesNear, overlaps, type Instance, type TimeRange } from './instances.ts';
 
 const RECURRENCE_PROPERTIES = ['rrule', 'rdate', 'exdate', 'exrule'];
@@ -16,17 +17,17 @@ export function expandObject(object: CalendarObject, range: TimeRange, prodId: s
   const { instances } = instancesNear(object, range);
   const matching = instances.filter((i) => overlaps(object.kind, i.timing, range));
   matching.sort((a, b) => (a.timing.start ?? 0) - (b.timing.start ?? 0));
-  for (const instance of matching) calendar.addSubcomponent(instanceComponent(instance));
+  for (const instance of matching) calendar.addSubcomponent(instanceComponent(instance, object.floating));
   return calendar.toString();
 }
 
-function instanceComponent({ component, recurrenceId, timing }: Instance): ICAL.Component {
+function instanceComponent({ component, recurrenceId, timing }: Instance, floating: ICAL.Timezone | undefined): ICAL.Component {
   const copy = new ICAL.Component(structuredClone(component.toJSON()));
   for (const name of RECURRENCE_PROPERTIES) copy.removeAllProperties(name);
   for (const name of ['dtstart', 'dtend', 'due', 'recurrence-id']) {
     // Read from the original: only inside its VCALENDAR do the TZIDs resolve to their VTIMEZONEs.
     const value = component.getFirstPropertyValue(name);
-    if (value instanceof ICAL.Time) setTime(copy, name, utc(value));
+    if (value instanceof ICAL.Time) setTime(copy, name, utc(anchored(value, floating)));
   }
   if (recurrenceId !== null && timing.start !== null && !component.hasProperty('recurrence-id')) {
     const original = copy.getFirstPropertyValue('dtstart') as ICAL.Time;

@@ -1,9 +1,10 @@
 /**
  * Recurrence instances of a calendar object and the CalDAV time-range test on them (RFC 4791 §9.9).
- * Times are epoch milliseconds; floating times and dates count as UTC (no calendar-timezone yet).
+ * Times are epoch milliseconds; floating times and dates are read in the object's `floating` zone.
  */
 import ICAL from 'ical.js';
 import type { CalendarObject, ComponentKind } from './calendar-object.ts';
+import { anchored } from './floating.ts';
 
 /** A half-open range of epoch milliseconds; an absent bound is ±Infinity. */
 export interface TimeRange {
@@ -40,13 +41,13 @@ const DAY_MS = 86_400_000;
 export function instancesNear(object: CalendarObject, range: TimeRange): { instances: Instance[]; truncated: boolean } {
   const instances: Instance[] = object.overrides.map((component) => ({
     component,
-    recurrenceId: millis(component.getFirstPropertyValue('recurrence-id')),
-    timing: timingOf(component, object.kind),
+    recurrenceId: millis(component.getFirstPropertyValue('recurrence-id'), object.floating),
+    timing: timingOf(component, object.kind, object.floating),
   }));
   const master = object.master;
   if (!master) return { instances, truncated: false };
   const dtstart = master.getFirstPropertyValue('dtstart');
-  const masterTiming = timingOf(master, object.kind);
+  const masterTiming = timingOf(master, object.kind, object.floating);
   if (!(dtstart instanceof ICAL.Time) || !isRecurring(master)) {
     instances.push({ component: master, recurrenceId: null, timing: masterTiming });
     return { instances, truncated: false };
@@ -56,7 +57,7 @@ export function instancesNear(object: CalendarObject, range: TimeRange): { insta
   for (let n = 0; n < MAX_INSTANCES; n++) {
     const next = expansion.next();
     if (!next) return { instances, truncated: false };
-    const at = next.toUnixTime() * 1000;
+    const at = millis(next, object.floating)!;
     // An instance starting after the range's end cannot overlap it under any rule of §9.9.
     if (at > range.end) return { instances, truncated: false };
     if (!overridden.has(at)) instances.push({ component: master, recurrenceId: at, timing: shift(masterTiming, at) });
@@ -117,23 +118,23 @@ function todoOverlaps(t: Timing, { start, end }: TimeRange): boolean {
   return true;
 }
 
-export function timingOf(component: ICAL.Component, kind: ComponentKind): Timing {
+export function timingOf(component: ICAL.Component, kind: ComponentKind, floating?: ICAL.Timezone): Timing {
   const dtstart = component.getFirstPropertyValue('dtstart');
-  const start = dtstart instanceof ICAL.Time ? dtstart : null;
-  const due = kind === 'VTODO' ? millis(component.getFirstPropertyValue('due')) : null;
+  const start = dtstart instanceof ICAL.Time ? anchored(dtstart, floating) : null;
+  const due = kind === 'VTODO' ? millis(component.getFirstPropertyValue('due'), floating) : null;
   return {
     start: millis(start),
     startIsDate: start?.isDate ?? false,
-    end: due ?? endOf(component, kind, start),
+    end: due ?? endOf(component, kind, start, floating),
     due: due !== null,
     created: kind === 'VTODO' ? millis(component.getFirstPropertyValue('created')) : null,
     completed: kind === 'VTODO' ? millis(component.getFirstPropertyValue('completed')) : null,
   };
 }
 
-function endOf(component: ICAL.Component, kind: ComponentKind, start: ICAL.Time | null): number | null {
+function endOf(component: ICAL.Component, kind: ComponentKind, start: ICAL.Time | null, floating: ICAL.Timezone | undefined): number | null {
   if (kind !== 'VJOURNAL') {
-    const dtend = millis(component.getFirstPropertyValue('dtend'));
+    const dtend = millis(component.getFirstPropertyValue('dtend'), floating);
     if (dtend !== null) return dtend;
     const duration = component.getFirstPropertyValue('duration');
     if (start && duration instanceof ICAL.Duration) {
@@ -157,6 +158,6 @@ function isRecurring(component: ICAL.Component): boolean {
   return component.hasProperty('rrule') || component.hasProperty('rdate');
 }
 
-function millis(value: unknown): number | null {
-  return value instanceof ICAL.Time ? value.toUnixTime() * 1000 : null;
+function millis(value: unknown, floating?: ICAL.Timezone): number | null {
+  return value instanceof ICAL.Time ? anchored(value, floating).toUnixTime() * 1000 : null;
 }

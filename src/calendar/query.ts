@@ -6,6 +6,7 @@
 import ICAL from 'ical.js';
 import { textMatches, type TextMatch } from '../dav/text-match.ts';
 import type { CalendarObject } from './calendar-object.ts';
+import { anchored } from './floating.ts';
 import { overlapsRange, type TimeRange } from './instances.ts';
 
 export interface CompFilter {
@@ -47,33 +48,33 @@ export function matchesQuery(object: CalendarObject, filter: CompFilter): boolea
     if (named.length === 0) return false;
     // Recurrence: the range is met by any instance; the other tests by any one stored component.
     if (inner.timeRange && !overlapsRange(object, inner.timeRange)) return false;
-    return named.some((component) => componentMatches(component, { ...inner, timeRange: undefined }));
+    return named.some((component) => componentMatches(component, { ...inner, timeRange: undefined }, object.floating));
   });
 }
 
-function componentMatches(component: ICAL.Component, filter: CompFilter): boolean {
-  if (filter.timeRange && !componentHasTimeIn(component, filter.timeRange)) return false;
-  const propsMatch = (filter.propFilters ?? []).every((p) => propertyMatches(component, p));
+function componentMatches(component: ICAL.Component, filter: CompFilter, floating: ICAL.Timezone | undefined): boolean {
+  if (filter.timeRange && !componentHasTimeIn(component, filter.timeRange, floating)) return false;
+  const propsMatch = (filter.propFilters ?? []).every((p) => propertyMatches(component, p, floating));
   const subsMatch = (filter.compFilters ?? []).every((inner) => {
     const subs = component.getAllSubcomponents(inner.name.toLowerCase());
     if (inner.isNotDefined) return subs.length === 0;
-    return subs.some((sub) => componentMatches(sub, inner));
+    return subs.some((sub) => componentMatches(sub, inner, floating));
   });
   return propsMatch && subsMatch;
 }
 
 /** Sub-components (VALARM) meet a range when one of their times falls in it; alarm triggers are not computed. */
-function componentHasTimeIn(component: ICAL.Component, range: TimeRange): boolean {
-  return component.getAllProperties().some((p) => valueTimes(p).some((t) => t >= range.start && t < range.end));
+function componentHasTimeIn(component: ICAL.Component, range: TimeRange, floating: ICAL.Timezone | undefined): boolean {
+  return component.getAllProperties().some((p) => valueTimes(p, floating).some((t) => t >= range.start && t < range.end));
 }
 
-function propertyMatches(component: ICAL.Component, filter: PropFilter): boolean {
+function propertyMatches(component: ICAL.Component, filter: PropFilter, floating: ICAL.Timezone | undefined): boolean {
   const properties = component.getAllProperties(filter.name.toLowerCase());
   if (filter.isNotDefined) return properties.length === 0;
   return properties.some((property) => {
     if (filter.timeRange) {
       const range = filter.timeRange;
-      if (!valueTimes(property).some((t) => t >= range.start && t < range.end)) return false;
+      if (!valueTimes(property, floating).some((t) => t >= range.start && t < range.end)) return false;
     }
     if (filter.textMatch && !textMatches(propertyText(property), filter.textMatch)) return false;
     return (filter.paramFilters ?? []).every((p) => parameterMatches(property, p));
@@ -93,6 +94,6 @@ function propertyText(property: ICAL.Property): string {
   return property.getValues().map(String).join(',');
 }
 
-function valueTimes(property: ICAL.Property): number[] {
-  return property.getValues().filter((v): v is ICAL.Time => v instanceof ICAL.Time).map((t) => t.toUnixTime() * 1000);
+function valueTimes(property: ICAL.Property, floating: ICAL.Timezone | undefined): number[] {
+  return property.getValues().filter((v): v is ICAL.Time => v instanceof ICAL.Time).map((t) => anchored(t, floating).toUnixTime() * 1000);
 }

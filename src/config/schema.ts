@@ -94,6 +94,10 @@ export const configSchema = z.object({
     /** Development and tests only: accept Basic credentials on the plain listener from loopback. */
     plain_loopback_basic: z.boolean().default(false),
   }).prefault({}),
+  dav: z.object({
+    /** The most changed or removed members one sync-collection answer names; the client asks again for the rest (RFC 6578 §3.6). */
+    sync_max_changes: z.number().int().min(1).default(1000),
+  }).prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

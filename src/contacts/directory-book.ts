@@ -40,11 +40,11 @@ export class DirectoryBook {
     return this.#journal.head(directoryContainer(tenantId));
   }
 
-  async changesSince(tenantId: string, since: number): Promise<MemberChanges | null> {
-    const changes = await memberChanges(this.#journal, directoryContainer(tenantId), since, async () => new Set((await this.cards(tenantId)).map((c) => c.uid)));
+  async changesSince(tenantId: string, since: number, limit?: number): Promise<MemberChanges | null> {
+    const changes = await memberChanges(this.#journal, directoryContainer(tenantId), since, async () => new Set((await this.cards(tenantId)).map((c) => c.uid)), limit);
     if (!changes) return null;
     const users = (ids: string[]) => ids.filter((id) => !id.startsWith('group:')).map((id) => `${id}.vcf`);
-    return { head: changes.head, changed: users(changes.changed), removed: users(changes.removed) };
+    return { ...changes, changed: users(changes.changed), removed: users(changes.removed) };
   }
 }
 

@@ -5,7 +5,7 @@ import type { XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
 import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
 import { ADDRESSBOOK_KIND, collectionProps, objectResource, type GroupwareKind } from './groupware-space.ts';
-import type { DavResource, DavSpace, ReportContext, SyncDelta } from './resource.ts';
+import type { DavResource, DavSpace, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
 import { ReadOnlySpace } from './virtual-space.ts';
 
 /** The tenant's company directory as a read-only address book: `[]` the book, `[name]` a card. */
@@ -50,7 +50,7 @@ export class DirectoryBookSpace extends ReadOnlySpace implements DavSpace, Objec
     return (await this.#book.cards(this.#tenantId)).map((card) => ({ path: [card.name], object: card }));
   }
 
-  report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
+  report(path: string[], body: XmlElement, context: ReportContext): Promise<string | ReportDocument | null> {
     return groupwareReport(this, path, body, context) ?? Promise.resolve(null);
   }
 
@@ -59,11 +59,11 @@ export class DirectoryBookSpace extends ReadOnlySpace implements DavSpace, Objec
     return path.length ? null : `directory-${await this.#book.head(this.#tenantId)}`;
   }
 
-  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
     const match = /^directory-(\d+)$/.exec(token);
     if (path.length || !match) return null;
-    const changes = await this.#book.changesSince(this.#tenantId, Number(match[1]));
-    return changes && { token: `directory-${changes.head}`, changed: changes.changed, removed: changes.removed };
+    const changes = await this.#book.changesSince(this.#tenantId, Number(match[1]), limit);
+    return changes && { token: `directory-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
   }
 }
 

@@ -102,12 +102,12 @@ export class DriveSpace implements DavSpace {
     return node?.kind === 'dir' ? `${node.id}-${await this.#files.changeCounter(node)}` : null;
   }
 
-  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
     const node = await this.#files.resolve(this.#drive.id, path);
     const match = /^(.+)-(\d+)$/.exec(token);
     if (node?.kind !== 'dir' || !match || match[1] !== node.id) return null;
-    const changes = await this.#files.changesSince(node, Number(match[2]));
-    return changes && { token: `${node.id}-${changes.head}`, changed: changes.changed, removed: changes.removed };
+    const changes = await this.#files.changesSince(node, Number(match[2]), limit);
+    return changes && { token: `${node.id}-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
   }
 }
 

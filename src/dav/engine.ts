@@ -71,9 +71,12 @@ interface Target {
  */
 export class DavEngine {
   readonly #locks: LockManager;
+  /** The most changes one sync-collection answer names (RFC 6578 §3.6). */
+  readonly #syncMaxChanges: number;
 
-  constructor(locks: LockManager) {
+  constructor(locks: LockManager, options: { syncMaxChanges: number }) {
     this.#locks = locks;
+    this.#syncMaxChanges = options.syncMaxChanges;
   }
 
   async handle(site: DavSite, request: DavRequest): Promise<DavResponse> {
@@ -343,6 +346,7 @@ export class DavEngine {
       missing: (href) => statusResponse(href, 404),
     });
     if (inner === null || inner === undefined) throw new DavError(403, 'supported-report', 'unsupported report');
+    if (typeof inner !== 'string') return { status: inner.status, headers: { 'content-type': inner.contentType }, body: inner.body };
     return multistatus(inner);
   }
 
@@ -356,13 +360,18 @@ export class DavEngine {
     const found: Array<{ name: string; resource: DavResource }> = [];
     const removed: string[] = [];
     let token: string | null;
+    let truncated = false;
     if (!sync.token) {
       token = await space.syncToken(target.path);
       found.push(...await space.list(target.path));
+      // The first listing has no journal position to resume from, so it cannot be cut short.
+      if (sync.limit !== null && found.length > sync.limit) throw new DavError(507, 'number-of-matches-within-limits', 'the collection has more members than the limit');
     } else {
-      const delta = sync.token.startsWith(SYNC_PREFIX) ? await space.changesSince(target.path, sync.token.slice(SYNC_PREFIX.length)) : null;
+      const limit = Math.min(this.#syncMaxChanges, sync.limit ?? Infinity);
+      const delta = sync.token.startsWith(SYNC_PREFIX) ? await space.changesSince(target.path, sync.token.slice(SYNC_PREFIX.length), limit) : null;
       if (!delta) throw new DavError(403, 'valid-sync-token', 'the sync token is not valid here');
       token = delta.token;
+      truncated = delta.truncated;
       for (const name of delta.changed) {
         const resource = await space.find([...target.path, name]);
         if (resource) found.push({ name, resource });
@@ -373,6 +382,8 @@ export class DavEngine {
     return multistatus(function* () {
       for (const { name, resource } of found) yield responses.response(member(target, href, name, resource), resource);
       for (const name of removed) yield statusResponse(hrefOf([...target.segments, name], false), 404);
+      // RFC 6578 §3.6: the request-URI with 507 says more changes follow the returned token.
+      if (truncated) yield statusResponse(href, 507, 'number-of-matches-within-limits');
       yield davText('sync-token', `${SYNC_PREFIX}${token}`);
     }());
   }

@@ -9,9 +9,10 @@ import { DavCollectionExistsError, DavCollectionNotFoundError, UidConflictError 
 import { textOf, type XmlElement } from '../xml/parse.ts';
 import { parseBody } from './bodies.ts';
 import { DavError } from './errors.ts';
+import { COLLATIONS } from './text-match.ts';
 import type { TimeRange } from '../calendar/instances.ts';
 import { groupwareReport, type ObjectSource } from './groupware-reports.ts';
-import type { CollectionInit, DavResource, DavSpace, ReportContext, SyncDelta } from './resource.ts';
+import type { CollectionInit, DavResource, DavSpace, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
 import { parseShareRequest } from './share-bodies.ts';
 import { withOwnerShares } from './share-props.ts';
 import { clark, dav, element, parseClark, DAV_NS, type QName } from './xml-out.ts';
@@ -45,12 +46,15 @@ export interface GroupwareKind {
 }
 
 const withAttributes = (q: QName, attributes: string) => element(q).replace('/>', ` ${attributes}/>`);
+/** The collations text-match accepts (RFC 4791 §7.5.1, RFC 6352 §8.3.1). */
+const collationSet = (q: (name: string) => QName) => COLLATIONS.map((c) => element(q('supported-collation'), c)).join('');
 
 export const CALENDAR_KIND: GroupwareKind = {
   kind: 'calendar', resourceType: caldav('calendar'), reports: [caldav('calendar-multiget'), caldav('calendar-query'), caldav('free-busy-query')],
   props: {
     [clark(caldav('supported-calendar-data'))]: withAttributes(caldav('calendar-data'), 'content-type="text/calendar" version="2.0"'),
     [clark(caldav('max-resource-size'))]: String(MAX_OBJECT_BYTES),
+    [clark(caldav('supported-collation-set'))]: collationSet(caldav),
   },
 };
 
@@ -59,6 +63,7 @@ export const ADDRESSBOOK_KIND: GroupwareKind = {
   props: {
     [clark(carddav('supported-address-data'))]: ['3.0', '4.0'].map((v) => withAttributes(carddav('address-data-type'), `content-type="text/vcard" version="${v}"`)).join(''),
     [clark(carddav('max-resource-size'))]: String(MAX_OBJECT_BYTES),
+    [clark(carddav('supported-collation-set'))]: collationSet(carddav),
   },
 };
 
@@ -117,8 +122,16 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     return this.#kind;
   }
 
-  async report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
+  async report(path: string[], body: XmlElement, context: ReportContext): Promise<string | ReportDocument | null> {
     return groupwareReport(this, path, body, context);
+  }
+
+  async timezone(path: string[]): Promise<string | null> {
+    return (await this.collectionAt(path.slice(0, 1)))?.timezone ?? null;
+  }
+
+  async collections(): Promise<string[][]> {
+    return (await this.#service.collections(this.#ownerId, this.#kind.kind)).map((c) => [c.name]);
   }
 
   async collectionAt(path: string[]): Promise<DavCollection | null> {
@@ -250,12 +263,12 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     return collection ? `${collection.id}-${await this.#service.changeCounter(collection)}` : null;
   }
 
-  async changesSince(path: string[], token: string): Promise<SyncDelta | null> {
+  async changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
     const collection = await this.collectionAt(path);
     const match = /^(.+)-(\d+)$/.exec(token);
     if (!collection || !match || match[1] !== collection.id) return null;
-    const changes = await this.#service.changesSince(collection, Number(match[2]));
-    return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed };
+    const changes = await this.#service.changesSince(collection, Number(match[2]), limit);
+    return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
   }
 
   /** A collection as its owner sees it, with its sharees where the owner can share. */

@@ -35,6 +35,8 @@ export interface SyncDelta {
   changed: string[];
   /** Member names that no longer exist. */
   removed: string[];
+  /** More changes follow: `token` is where the client continues (RFC 6578 §3.6). */
+  truncated: boolean;
 }
 
 /** What an extended MKCOL (RFC 5689) or MKCALENDAR (RFC 4791) asks for besides a plain collection. */
@@ -42,6 +44,13 @@ export interface CollectionInit {
   resourceTypes: QName[];
   /** Properties to set: clark name → the property element as XML text. */
   set: Record<string, string>;
+}
+
+/** A REPORT answer that is not a multistatus, e.g. free-busy-query's text/calendar (RFC 4791 §7.10). */
+export interface ReportDocument {
+  status: number;
+  contentType: string;
+  body: string;
 }
 
 /** What the engine lends a space's own REPORTs (calendar-query, addressbook-multiget, …). */
@@ -79,13 +88,17 @@ export interface DavSpace {
    * token from elsewhere is refused; null when the kind has none.
    */
   syncToken(path: string[]): Promise<string | null>;
-  /** Changes to a collection's members since a token; null when the token is not valid there. */
-  changesSince(path: string[], token: string): Promise<SyncDelta | null>;
   /**
-   * The multistatus body of a REPORT this kind defines on `path`; null when the kind does not know
-   * the report (the engine then answers supported-report).
+   * Changes to a collection's members since a token, at most `limit` names (then `truncated`);
+   * null when the token is not valid there.
    */
-  report?(path: string[], body: XmlElement, context: ReportContext): Promise<string | null>;
+  changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null>;
+  /**
+   * The answer to a REPORT this kind defines on `path`: the multistatus's inner XML, or a whole
+   * document of another type; null when the kind does not know the report (the engine then answers
+   * supported-report).
+   */
+  report?(path: string[], body: XmlElement, context: ReportContext): Promise<string | ReportDocument | null>;
   /**
    * Drops this space from the user's view without touching its data (a sharee's DELETE of a shared
    * collection); absent where the space's root cannot be deleted.

@@ -24,6 +24,8 @@ export interface DavSettings {
   maxFileBytes: number;
   /** Development and tests: Basic over the plain listener from loopback. */
   plainLoopbackBasic: boolean;
+  /** The most changes one sync-collection answer names. */
+  syncMaxChanges: number;
 }
 
 const EXTRA_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'MKCALENDAR'];
@@ -41,7 +43,7 @@ const UNIMPLEMENTED = ['SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'POST', 'PAT
  * `/{tenant}/principals/users/{id}/` the principal.
  */
 export function davRoutes(deps: { directory: Directory; files: FilesService; groupware: GroupwareService; sharing: SharingService; directoryBook: DirectoryBook; locks: LockManager; settings: DavSettings }) {
-  const engine = new DavEngine(deps.locks);
+  const engine = new DavEngine(deps.locks, { syncMaxChanges: deps.settings.syncMaxChanges });
   return async (app: FastifyInstance) => {
     for (const method of [...EXTRA_METHODS, ...UNIMPLEMENTED]) if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
     app.removeAllContentTypeParsers();

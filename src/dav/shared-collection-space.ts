@@ -3,7 +3,7 @@ import type { DavShareAccess } from '../store/ports/index.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
 import type { GroupwareSpace } from './groupware-space.ts';
-import type { DavResource, DavSpace, QuotaInfo, ReportContext, SyncDelta } from './resource.ts';
+import type { DavResource, DavSpace, QuotaInfo, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
 import { withShareeAccess } from './share-props.ts';
 
 /**
@@ -89,12 +89,12 @@ export class SharedCollectionSpace implements DavSpace {
     return this.#home.syncToken(this.#in(path));
   }
 
-  changesSince(path: string[], token: string): Promise<SyncDelta | null> {
-    return this.#home.changesSince(this.#in(path), token);
+  changesSince(path: string[], token: string, limit: number): Promise<SyncDelta | null> {
+    return this.#home.changesSince(this.#in(path), token, limit);
   }
 
   /** The owner's report, with hrefs and answers moved between the two homes' paths. */
-  report(path: string[], body: XmlElement, context: ReportContext): Promise<string | null> {
+  report(path: string[], body: XmlElement, context: ReportContext): Promise<string | ReportDocument | null> {
     return this.#home.report(this.#in(path), body, {
       pathOf: (href) => {
         const inside = context.pathOf(href);

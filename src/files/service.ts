@@ -131,8 +131,8 @@ export class FilesService {
   }
 
   /** Members changed or removed since `since`; null when `since` is in the directory's future. */
-  changesSince(directory: FileNode, since: number): Promise<MemberChanges | null> {
-    return memberChanges(this.#journal, filesContainer(directory.id), since, async () => new Set((await this.#files.children(directory.id)).map((n) => n.name)));
+  changesSince(directory: FileNode, since: number, limit?: number): Promise<MemberChanges | null> {
+    return memberChanges(this.#journal, filesContainer(directory.id), since, async () => new Set((await this.#files.children(directory.id)).map((n) => n.name)), limit);
   }
 
   isBlobReferenced(hash: string): Promise<boolean> {

@@ -105,8 +105,8 @@ export class GroupwareService {
     return this.#journal.head(davContainer(collection.id));
   }
 
-  changesSince(collection: DavCollection, since: number): Promise<MemberChanges | null> {
-    return memberChanges(this.#journal, davContainer(collection.id), since, async () => new Set((await this.#store.objects(collection.id, null)).map((o) => o.name)));
+  changesSince(collection: DavCollection, since: number, limit?: number): Promise<MemberChanges | null> {
+    return memberChanges(this.#journal, davContainer(collection.id), since, async () => new Set((await this.#store.objects(collection.id, null)).map((o) => o.name)), limit);
   }
 }
 

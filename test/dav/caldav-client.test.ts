@@ -8,7 +8,7 @@ import { PASSWORD, startDavServer } from './setup.ts';
  * Debian's python3-caldav against the running server: discovery from /.well-known/caldav, a new
  * calendar, 500 events (50 weekly series with an EXDATE and a moved instance), time-range queries
  * checked against instances the script computes by plain date arithmetic, server-side expansion,
- * and sync-collection after a change and a deletion.
+ * free-busy-query, and sync-collection after a change and a deletion.
  */
 const SCRIPT = resolve(import.meta.dirname, 'clients/caldav_client.py');
 let s: RunningServer;
@@ -27,6 +27,7 @@ interface ClientReport {
   workName: string;
   queries: Array<{ range: string[]; found: string[]; expected: string[] }>;
   expanded: { found: string[]; expected: string[] };
+  freebusy: { found: string[]; expected: string[] };
   firstSyncCount: number;
   delta: string[];
   deltaLoaded: string[];
@@ -47,6 +48,8 @@ it('syncs a calendar of 500 events with python3-caldav, queries by time-range an
   }
   expect(report.expanded.found).toHaveLength(9);
   expect(report.expanded.found).toEqual(report.expanded.expected);
+  expect(report.freebusy.expected.length).toBeGreaterThan(1);
+  expect(report.freebusy.found).toEqual(report.freebusy.expected);
   expect(report.firstSyncCount).toBe(500);
   expect(report.delta).toHaveLength(2);
   expect(report.deltaLoaded).toEqual(['single-1']);

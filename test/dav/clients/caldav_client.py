@@ -74,6 +74,22 @@ for start, end in ranges:
     uids = sorted(str(e.vobject_instance.vevent.uid.value) for e in found)
     out['queries'].append({'range': [stamp(start), stamp(end)], 'found': uids, 'expected': expected(start, end)})
 
+# Free-busy over one day: the busy periods the script expects are every instance in it, clipped
+# to the day and merged where they overlap or touch.
+day_start, day_end = EPOCH - 9 * HOUR, EPOCH + 15 * HOUR
+busy = sorted((max(t, day_start), min(t + HOUR, day_end)) for starts in instances.values() for t in starts if t < day_end and t + HOUR > day_start)
+merged = []
+for start, end in busy:
+    if merged and start <= merged[-1][1]:
+        merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+    else:
+        merged.append((start, end))
+freebusy = work.freebusy_request(day_start, day_end)
+out['freebusy'] = {
+    'found': [line.split(':', 1)[1] for line in str(freebusy.data).splitlines() if line.startswith('FREEBUSY')],
+    'expected': [f'{stamp(start)}/{stamp(end)}' for start, end in merged],
+}
+
 # Server-side expansion of one series over its whole life: every instance, the moved one moved.
 series = work.date_search(start=EPOCH - timedelta(days=1), end=EPOCH + timedelta(days=90), compfilter='VEVENT', expand=True)
 expanded = sorted(stamp(v.dtstart.value.astimezone(UTC)) for e in series for v in e.vobject_instance.vevent_list
