@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore } from '../ports/dav-objects.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
 import { collectionProps, propsOf } from '../shared/dav-collections.ts';
 import type { Db } from './database.ts';
@@ -29,6 +29,9 @@ interface ObjectRow {
 }
 
 const OBJECT_COLUMNS = 'collection_id, name, uid, component, span_start, span_end, data, content_type, etag, modified_at';
+const SUMMARY_COLUMNS = 'name, etag, content_type AS contentType, modified_at AS modifiedAt, length(data) AS size';
+/** The rows of one collection, all or those named in a JSON array: one statement however many names. */
+const OF_COLLECTION = 'WHERE collection_id = ? AND (? IS NULL OR name IN (SELECT value FROM json_each(?))) ORDER BY name';
 
 function collectionFromRow(row: CollectionRow): DavCollection {
   return { id: row.id, ownerId: row.owner_id, kind: row.kind as DavCollectionKind, name: row.name, createdAt: row.created_at, ...fromJson<DavCollectionProps>(row.props) };
@@ -39,6 +42,11 @@ function objectFromRow(row: ObjectRow): DavObject {
     collectionId: row.collection_id, name: row.name, uid: row.uid, component: row.component, spanStart: row.span_start, spanEnd: row.span_end,
     data: row.data, contentType: row.content_type, etag: row.etag, modifiedAt: row.modified_at,
   };
+}
+
+function namesParams(names: string[] | null): [string | null, string | null] {
+  const json = names === null ? null : JSON.stringify(names);
+  return [json, json];
 }
 
 /**
@@ -97,11 +105,11 @@ export class SqliteDavObjectStore implements DavObjectStore {
   }
 
   objects(collectionId: string, names: string[] | null): Promise<DavObject[]> {
-    return guard(() => {
-      if (names === null) return (this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM dav_objects WHERE collection_id = ? ORDER BY name`).all(collectionId) as ObjectRow[]).map(objectFromRow);
-      const wanted = [...new Set(names)].sort();
-      return wanted.map((name) => this.#object(collectionId, name)).filter((o): o is DavObject => o !== null);
-    });
+    return guard(() => (this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM dav_objects ${OF_COLLECTION}`).all(collectionId, ...namesParams(names)) as ObjectRow[]).map(objectFromRow));
+  }
+
+  objectSummaries(collectionId: string, names: string[] | null): Promise<DavObjectSummary[]> {
+    return guard(() => this.#sql.get(`SELECT ${SUMMARY_COLUMNS} FROM dav_objects ${OF_COLLECTION}`).all(collectionId, ...namesParams(names)) as DavObjectSummary[]);
   }
 
   objectsInRange(collectionId: string, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
