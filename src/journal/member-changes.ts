@@ -11,9 +11,10 @@ const SINCE_BATCH = 1000;
 /**
  * What changed among a collection's members since modseq `since`, read from its journal container
  * (item = member name): names still present that were written, and names now gone. Null when
- * `since` is in the container's future (a token from elsewhere or from a wiped store).
+ * `since` is in the container's future (a token from elsewhere or from a wiped store). `members`
+ * answers which of the journalled names exist now (it may answer with every member).
  */
-export async function memberChanges(journal: Journal, container: string, since: number, members: () => Promise<Set<string>>): Promise<MemberChanges | null> {
+export async function memberChanges(journal: Journal, container: string, since: number, members: (names: string[]) => Promise<Set<string>>): Promise<MemberChanges | null> {
   const head = await journal.head(container);
   if (since > head) return null;
   const last = new Map<string, 'present' | 'gone'>();
@@ -27,7 +28,7 @@ export async function memberChanges(journal: Journal, container: string, since: 
     }
   }
   if (last.size === 0) return { head, changed: [], removed: [] };
-  const present = await members();
+  const present = await members([...last.keys()]);
   const changed = [...last].filter(([name, state]) => state === 'present' && present.has(name)).map(([name]) => name);
   const removed = [...last].filter(([name]) => !present.has(name)).map(([name]) => name);
   return { head, changed, removed };
