@@ -55,7 +55,7 @@ function send(target: Target, method: string, url: string, body?: string, header
       });
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (err) => reject(new Error(`${method} ${url}: ${err.message}`)));
     req.end(body);
   });
 }
@@ -70,6 +70,8 @@ async function measure(target: Target, count: number, timedPuts: number): Promis
   const path = new URL(target.url).pathname;
   const upload = await ms(() => pool(timedPuts, 4, async (i) => void (await send(target, 'PUT', `${target.url}e${i}.ics`, event(i), { 'content-type': 'text/calendar' }))));
   await target.load(timedPuts, count);
+  // The server may have closed connections left idle through a long load; start afresh.
+  agent.destroy();
   // Untimed: a server that learns about loaded files on first read (Radicale's item cache) does so here.
   await send(target, 'PROPFIND', target.url, '<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>', { depth: '1', 'content-type': XML });
   let hrefs: string[] = [];
