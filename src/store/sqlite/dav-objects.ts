@@ -30,8 +30,6 @@ interface ObjectRow {
 
 const OBJECT_COLUMNS = 'collection_id, name, uid, component, span_start, span_end, data, content_type, etag, modified_at';
 const SUMMARY_COLUMNS = 'name, etag, content_type AS contentType, modified_at AS modifiedAt, length(data) AS size';
-/** The rows of one collection, all or those named in a JSON array: one statement however many names. */
-const OF_COLLECTION = 'WHERE collection_id = ? AND (? IS NULL OR name IN (SELECT value FROM json_each(?))) ORDER BY name';
 
 function collectionFromRow(row: CollectionRow): DavCollection {
   return { id: row.id, ownerId: row.owner_id, kind: row.kind as DavCollectionKind, name: row.name, createdAt: row.created_at, ...fromJson<DavCollectionProps>(row.props) };
@@ -42,11 +40,6 @@ function objectFromRow(row: ObjectRow): DavObject {
     collectionId: row.collection_id, name: row.name, uid: row.uid, component: row.component, spanStart: row.span_start, spanEnd: row.span_end,
     data: row.data, contentType: row.content_type, etag: row.etag, modifiedAt: row.modified_at,
   };
-}
-
-function namesParams(names: string[] | null): [string | null, string | null] {
-  const json = names === null ? null : JSON.stringify(names);
-  return [json, json];
 }
 
 /**
@@ -105,11 +98,11 @@ export class SqliteDavObjectStore implements DavObjectStore {
   }
 
   objects(collectionId: string, names: string[] | null): Promise<DavObject[]> {
-    return guard(() => (this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM dav_objects ${OF_COLLECTION}`).all(collectionId, ...namesParams(names)) as ObjectRow[]).map(objectFromRow));
+    return guard(() => (this.#members(OBJECT_COLUMNS, collectionId, names) as ObjectRow[]).map(objectFromRow));
   }
 
   objectSummaries(collectionId: string, names: string[] | null): Promise<DavObjectSummary[]> {
-    return guard(() => this.#sql.get(`SELECT ${SUMMARY_COLUMNS} FROM dav_objects ${OF_COLLECTION}`).all(collectionId, ...namesParams(names)) as DavObjectSummary[]);
+    return guard(() => this.#members(SUMMARY_COLUMNS, collectionId, names) as DavObjectSummary[]);
   }
 
   objectsInRange(collectionId: string, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
@@ -153,6 +146,15 @@ export class SqliteDavObjectStore implements DavObjectStore {
   #collection(id: string): DavCollection | null {
     const row = this.#sql.get('SELECT * FROM dav_collections WHERE id = ?').get(id) as CollectionRow | undefined;
     return row ? collectionFromRow(row) : null;
+  }
+
+  /**
+   * A collection's rows, all or those named: one statement however many names, which are passed as
+   * a JSON array. Two statements, as `? IS NULL OR name IN …` would make SQLite scan the collection.
+   */
+  #members(columns: string, collectionId: string, names: string[] | null): unknown[] {
+    if (names === null) return this.#sql.get(`SELECT ${columns} FROM dav_objects WHERE collection_id = ? ORDER BY name`).all(collectionId);
+    return this.#sql.get(`SELECT ${columns} FROM dav_objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).all(collectionId, JSON.stringify(names));
   }
 
   #object(collectionId: string, name: string): DavObject | null {
