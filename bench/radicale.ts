@@ -1,7 +1,8 @@
 /**
  * Radicale 3 (Debian's radicale) as the reference CalDAV server: a generated config in a temporary
  * directory, no authentication (any Basic user owns `/{user}/`), on a free loopback port, in the
- * foreground so stopping it is killing one process.
+ * foreground so stopping it is killing one process. `folder` is its storage root: a collection is
+ * `{folder}/collection-root/{user}/{name}/`, one file per item, so a bench can load items directly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
 import { waitForHttpPeer, type HttpPeer } from './http-peer.ts';
 
-export async function startRadicale(): Promise<HttpPeer> {
+export async function startRadicale(): Promise<HttpPeer & { folder: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'stoa-bench-radicale-'));
   const port = await freePort();
   writeFileSync(join(dir, 'config'), [
@@ -20,5 +21,5 @@ export async function startRadicale(): Promise<HttpPeer> {
     '[logging]', 'level = warning', '',
   ].join('\n'));
   const child: ChildProcess = spawn('/usr/bin/radicale', ['--config', join(dir, 'config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return waitForHttpPeer('radicale', child, dir, `http://127.0.0.1:${port}/`);
+  return { ...(await waitForHttpPeer('radicale', child, dir, `http://127.0.0.1:${port}/`)), folder: `${dir}/collections` };
 }

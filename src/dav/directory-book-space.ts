@@ -42,6 +42,10 @@ export class DirectoryBookSpace extends ReadOnlySpace implements DavSpace, Objec
     return path.length === 1 ? this.#book.card(this.#tenantId, path[0]!) : null;
   }
 
+  objectsAt(paths: string[][]): Promise<Array<DavObject | null>> {
+    return Promise.all(paths.map((p) => this.objectAt(p)));
+  }
+
   async candidates(path: string[]): Promise<Array<{ path: string[]; object: DavObject }>> {
     if (path.length) {
       const card = await this.objectAt(path);

@@ -23,7 +23,8 @@ const UTF8 = new TextDecoder();
 /** A space whose objects the reports read: a calendar or address-book home, the company directory. */
 export interface ObjectSource {
   readonly kind: GroupwareKind;
-  objectAt(path: string[]): Promise<DavObject | null>;
+  /** The object at each path (null where there is none), in the order asked. */
+  objectsAt(paths: string[][]): Promise<Array<DavObject | null>>;
   /**
    * The objects a query on `path` must test, with their paths: the members of a collection (those
    * whose span meets `range`, of `component`, where given) or the object at `path` itself.
@@ -76,10 +77,13 @@ function answer(context: ReportContext, path: string[], object: DavObject, reque
 }
 
 async function multiget(space: ObjectSource, root: XmlElement, context: ReportContext, request: DataRequest): Promise<string> {
+  const hrefs = childElements(root, DAV_NS, 'href').map((h) => textOf(h).trim());
+  const paths = hrefs.map((href) => context.pathOf(href));
+  const objects = await space.objectsAt(paths.map((p) => p ?? []));
   const parts: string[] = [];
-  for (const href of childElements(root, DAV_NS, 'href').map((h) => textOf(h).trim())) {
-    const path = context.pathOf(href);
-    const object = path && (await space.objectAt(path));
+  for (const [i, href] of hrefs.entries()) {
+    const path = paths[i];
+    const object = objects[i];
     parts.push(path && object ? await answer(context, path, object, request) : context.missing(href));
   }
   return parts.join('');

@@ -4,7 +4,7 @@ import { CalendarDataError } from '../calendar/calendar-object.ts';
 import { AddressDataError } from '../contacts/vcard.ts';
 import { MAX_OBJECT_BYTES, type GroupwareService } from '../groupware/service.ts';
 import { ShareError, type SharingService } from '../groupware/sharing.ts';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject } from '../store/ports/index.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectSummary } from '../store/ports/index.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, UidConflictError } from '../store/ports/index.ts';
 import { textOf, type XmlElement } from '../xml/parse.ts';
 import { parseBody } from './bodies.ts';
@@ -156,7 +156,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     }
     const collection = await this.collectionAt(path);
     if (!collection) return [];
-    return (await this.#service.objects(collection, null)).map((o) => ({ name: o.name, resource: objectResource(o) }));
+    return (await this.#service.summaries(collection, null)).map((o) => ({ name: o.name, resource: objectResource(o) }));
   }
 
   async read(path: string[]): Promise<Readable> {
@@ -183,6 +183,18 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     if (path.length !== 2) return null;
     const collection = await this.collectionAt(path.slice(0, 1));
     return collection && this.#service.object(collection, path[1]!);
+  }
+
+  /** One store read per collection named, however many objects in it. */
+  async objectsAt(paths: string[][]): Promise<Array<DavObject | null>> {
+    const byCollection = new Map<string, Map<string, DavObject>>();
+    for (const name of new Set(paths.filter((p) => p.length === 2).map((p) => p[0]!))) {
+      const collection = await this.collectionAt([name]);
+      const names = paths.filter((p) => p.length === 2 && p[0] === name).map((p) => p[1]!);
+      const objects = collection ? await this.#service.objects(collection, names) : [];
+      byCollection.set(name, new Map(objects.map((o) => [o.name, o])));
+    }
+    return paths.map((p) => (p.length === 2 ? byCollection.get(p[0]!)?.get(p[1]!) ?? null : null));
   }
 
   async put(path: string[], body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; resource: DavResource }> {
@@ -302,10 +314,10 @@ function homeResource(): DavResource {
   return { collection: true, etag: null, contentLength: null, contentType: null, lastModified: epoch, created: epoch, displayName: null, deadProps: {} };
 }
 
-export function objectResource(o: DavObject): DavResource {
+export function objectResource(o: DavObject | DavObjectSummary): DavResource {
   const modified = new Date(o.modifiedAt);
   return {
-    collection: false, etag: o.etag, contentLength: o.data.length, contentType: o.contentType, lastModified: modified, created: modified, displayName: null, deadProps: {},
+    collection: false, etag: o.etag, contentLength: 'size' in o ? o.size : o.data.length, contentType: o.contentType, lastModified: modified, created: modified, displayName: null, deadProps: {},
   };
 }
 

@@ -2,7 +2,7 @@ import { CalendarDataError, COMPONENT_KINDS, parseCalendarObject, type Component
 import { objectSpan } from '../calendar/instances.ts';
 import { AddressDataError, parseCard } from '../contacts/vcard.ts';
 import { memberChanges, type MemberChanges } from '../journal/member-changes.ts';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore, Journal } from '../store/ports/index.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary, Journal } from '../store/ports/index.ts';
 import { DavCollectionExistsError, davContainer } from '../store/ports/index.ts';
 
 /** Every user's home has one of each from the first request on, so a new account syncs at once. */
@@ -85,6 +85,11 @@ export class GroupwareService {
     return this.#store.objects(collection.id, names);
   }
 
+  /** The objects' names, etags and sizes, without reading their bytes. */
+  summaries(collection: DavCollection, names: string[] | null): Promise<DavObjectSummary[]> {
+    return this.#store.objectSummaries(collection.id, names);
+  }
+
   objectsInRange(collection: DavCollection, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
     return this.#store.objectsInRange(collection.id, start, end, component);
   }
@@ -106,7 +111,7 @@ export class GroupwareService {
   }
 
   changesSince(collection: DavCollection, since: number, limit?: number): Promise<MemberChanges | null> {
-    return memberChanges(this.#journal, davContainer(collection.id), since, async () => new Set((await this.#store.objects(collection.id, null)).map((o) => o.name)), limit);
+    return memberChanges(this.#journal, davContainer(collection.id), since, async (names) => new Set((await this.#store.objectSummaries(collection.id, names)).map((o) => o.name)), limit);
   }
 }
 

@@ -16,9 +16,10 @@ const SINCE_BATCH = 1000;
  * (item = member name): names still present that were written, and names now gone. At most `limit`
  * names: the journal is read in order and stops before the entry that would name one more, so the
  * modseq reached is a sound place to resume. Null when `since` is in the container's future (a
- * token from elsewhere or from a wiped store).
+ * token from elsewhere or from a wiped store). `members` answers which of the journalled names
+ * exist now (it may answer with every member).
  */
-export async function memberChanges(journal: Journal, container: string, since: number, members: () => Promise<Set<string>>, limit = Infinity): Promise<MemberChanges | null> {
+export async function memberChanges(journal: Journal, container: string, since: number, members: (names: string[]) => Promise<Set<string>>, limit = Infinity): Promise<MemberChanges | null> {
   const head = await journal.head(container);
   if (since > head) return null;
   // At least one name, or a page could never move past its first entry.
@@ -41,7 +42,7 @@ export async function memberChanges(journal: Journal, container: string, since: 
   }
   const at = truncated ? reached : head;
   if (last.size === 0) return { head: at, changed: [], removed: [], truncated };
-  const present = await members();
+  const present = await members([...last.keys()]);
   // Gone now is removed whatever the journal said (a directory card also goes when its user is
   // deactivated, an update); a name deleted later is then named again on its own page, harmlessly.
   const changed = [...last].filter(([name, state]) => state === 'present' && present.has(name)).map(([name]) => name);

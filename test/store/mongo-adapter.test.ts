@@ -133,6 +133,15 @@ describeWithServers('mongo store adapter', (server) => {
     expect(await store.journal.since('dav:1', 0, 10)).toEqual([entry]);
   });
 
+  it('summarises DAV objects stored before their size was kept, from their data', async () => {
+    const cal = await store.davObjects.createCollection('t:a', 'calendar', 'c', {});
+    const data = Buffer.from('BEGIN:VCALENDAR\r\nX-ü:1\r\nEND:VCALENDAR\r\n');
+    await store.davObjects.putObject(cal.id, 'old.ics', { uid: 'old', component: 'VEVENT', spanStart: null, spanEnd: null, data, contentType: 'text/calendar' });
+    await store.davObjects.putObject(cal.id, 'new.ics', { uid: 'new', component: 'VEVENT', spanStart: null, spanEnd: null, data: Buffer.from('x'), contentType: 'text/calendar' });
+    await store.db.collection('dav_objects').updateOne({ _id: `${cal.id}/old.ics` } as object, { $unset: { size: '' } });
+    expect((await store.davObjects.objectSummaries(cal.id, null)).map((s) => [s.name, s.size])).toEqual([['new.ics', 1], ['old.ics', data.length]]);
+  });
+
   it('leaves nothing in GridFS of a blob over maxBytes, and sweeps files of puts that died', async () => {
     await expect(store.blobs.put(once(new Uint8Array(600_000)), { maxBytes: 500_000 })).rejects.toThrow(/exceeds/);
     expect(await store.db.collection('blobs.files').countDocuments()).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavShareAccess } from '../ports/dav-objects.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
 import { collectionProps, propsOf } from '../shared/dav-collections.ts';
 import { COLLECTIONS, guard, isDuplicateKey } from './database.ts';
@@ -23,6 +23,8 @@ interface ObjectDoc extends Omit<DavObject, 'data'> {
   /** `{collectionId}/{name}`. */
   _id: string;
   data: Buffer;
+  /** The data's length, so a listing need not read the data; missing on documents written before it was kept. */
+  size?: number;
 }
 
 interface GrantDoc extends DavGrant {
@@ -35,6 +37,8 @@ function grantFromDoc(doc: GrantDoc): DavGrant {
   return grant;
 }
 
+const SUMMARY = { name: 1, etag: 1, contentType: 1, modifiedAt: 1, size: 1 } as const;
+
 /** Binary fields come back as Buffers rather than BSON Binary. */
 const READ = { promoteBuffers: true } as const;
 
@@ -43,11 +47,15 @@ function collectionFromDoc(doc: CollectionDoc): DavCollection {
 }
 
 function objectFromDoc(doc: ObjectDoc): DavObject {
-  const { _id, ...object } = doc;
+  const { _id, size: _size, ...object } = doc;
   return object;
 }
 
-function byName(a: DavObject, b: DavObject): number {
+function membersFilter(collectionId: string, names: string[] | null): Filter<ObjectDoc> {
+  return names === null ? { collectionId } : { _id: { $in: [...new Set(names)].map((name) => `${collectionId}/${name}`) } };
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
@@ -127,8 +135,17 @@ export class MongoDavObjectStore implements DavObjectStore {
   }
 
   objects(collectionId: string, names: string[] | null): Promise<DavObject[]> {
-    const filter: Filter<ObjectDoc> = names === null ? { collectionId } : { _id: { $in: [...new Set(names)].map((name) => `${collectionId}/${name}`) } };
-    return this.#find(filter);
+    return this.#find(membersFilter(collectionId, names));
+  }
+
+  objectSummaries(collectionId: string, names: string[] | null): Promise<DavObjectSummary[]> {
+    return guard(async () => {
+      const docs = await this.#objects.find(membersFilter(collectionId, names), { projection: SUMMARY }).toArray();
+      const unsized = docs.filter((d) => d.size === undefined).map((d) => d._id);
+      const sizes = new Map<string, number>();
+      if (unsized.length) for (const d of await this.#objects.find({ _id: { $in: unsized } }, { ...READ, projection: { data: 1 } }).toArray()) sizes.set(d._id, d.data.length);
+      return docs.map((d) => ({ name: d.name, etag: d.etag, contentType: d.contentType, modifiedAt: d.modifiedAt, size: d.size ?? sizes.get(d._id) ?? 0 })).sort(byName);
+    });
   }
 
   objectsInRange(collectionId: string, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
@@ -148,7 +165,7 @@ export class MongoDavObjectStore implements DavObjectStore {
       const _id = `${collectionId}/${name}`;
       const created = (await this.#objects.findOne({ _id }, { projection: { _id: 1 } })) === null;
       const object: DavObject = { ...input, data: Buffer.from(input.data), collectionId, name, etag: randomUUID().replace(/-/g, ''), modifiedAt: new Date().toISOString() };
-      await this.#objects.replaceOne({ _id }, { ...object, data: Buffer.from(input.data) }, { upsert: true });
+      await this.#objects.replaceOne({ _id }, { ...object, data: Buffer.from(input.data), size: input.data.length }, { upsert: true });
       await this.#journal.append(davContainer(collectionId), { op: created ? 'create' : 'update', item: name });
       return { object, created };
     }, name));

@@ -51,6 +51,12 @@ export interface DavObject extends DavObjectInput {
   modifiedAt: string;
 }
 
+/** What a listing needs of an object, without its bytes (PROPFIND Depth 1, sync-collection). */
+export type DavObjectSummary = Pick<DavObject, 'name' | 'etag' | 'contentType' | 'modifiedAt'> & {
+  /** The byte length of the data. */
+  size: number;
+};
+
 /** Another object of the collection already has this UID; `existing` is that object's name. */
 export class UidConflictError extends Error {
   readonly existing: string;
@@ -104,6 +110,8 @@ export interface DavObjectStore {
   object(collectionId: string, name: string): Promise<DavObject | null>;
   /** Objects by name (unknown names left out), ordered by name; all of them when `names` is null. */
   objects(collectionId: string, names: string[] | null): Promise<DavObject[]>;
+  /** Like `objects`, without the bytes: one read however many names, none of the data. */
+  objectSummaries(collectionId: string, names: string[] | null): Promise<DavObjectSummary[]>;
   /**
    * Objects whose span meets [start, end] (epoch ms, inclusive; null = unbounded), optionally of one
    * component; objects without a span (no dates) are included, as the caller must test them.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavShareAccess } from '../ports/dav-objects.ts';
+import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
 import { collectionProps, propsOf } from '../shared/dav-collections.ts';
 import type { Db } from './database.ts';
@@ -40,6 +40,7 @@ function grantFromRow(row: GrantRow): DavGrant {
 }
 
 const OBJECT_COLUMNS = 'collection_id, name, uid, component, span_start, span_end, data, content_type, etag, modified_at';
+const SUMMARY_COLUMNS = 'name, etag, content_type AS contentType, modified_at AS modifiedAt, length(data) AS size';
 
 function collectionFromRow(row: CollectionRow): DavCollection {
   return { id: row.id, ownerId: row.owner_id, kind: row.kind as DavCollectionKind, name: row.name, createdAt: row.created_at, ...fromJson<DavCollectionProps>(row.props) };
@@ -109,11 +110,11 @@ export class SqliteDavObjectStore implements DavObjectStore {
   }
 
   objects(collectionId: string, names: string[] | null): Promise<DavObject[]> {
-    return guard(() => {
-      if (names === null) return (this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM dav_objects WHERE collection_id = ? ORDER BY name`).all(collectionId) as ObjectRow[]).map(objectFromRow);
-      const wanted = [...new Set(names)].sort();
-      return wanted.map((name) => this.#object(collectionId, name)).filter((o): o is DavObject => o !== null);
-    });
+    return guard(() => (this.#members(OBJECT_COLUMNS, collectionId, names) as ObjectRow[]).map(objectFromRow));
+  }
+
+  objectSummaries(collectionId: string, names: string[] | null): Promise<DavObjectSummary[]> {
+    return guard(() => this.#members(SUMMARY_COLUMNS, collectionId, names) as DavObjectSummary[]);
   }
 
   objectsInRange(collectionId: string, start: number | null, end: number | null, component: string | null): Promise<DavObject[]> {
@@ -179,6 +180,15 @@ export class SqliteDavObjectStore implements DavObjectStore {
   #collection(id: string): DavCollection | null {
     const row = this.#sql.get('SELECT * FROM dav_collections WHERE id = ?').get(id) as CollectionRow | undefined;
     return row ? collectionFromRow(row) : null;
+  }
+
+  /**
+   * A collection's rows, all or those named: one statement however many names, which are passed as
+   * a JSON array. Two statements, as `? IS NULL OR name IN …` would make SQLite scan the collection.
+   */
+  #members(columns: string, collectionId: string, names: string[] | null): unknown[] {
+    if (names === null) return this.#sql.get(`SELECT ${columns} FROM dav_objects WHERE collection_id = ? ORDER BY name`).all(collectionId);
+    return this.#sql.get(`SELECT ${columns} FROM dav_objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).all(collectionId, JSON.stringify(names));
   }
 
   #object(collectionId: string, name: string): DavObject | null {

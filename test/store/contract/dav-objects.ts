@@ -78,6 +78,20 @@ export function run(name: string, build: BuildStore): void {
       expect((await dav().objects(cal.id, null)).length).toBe(5);
     });
 
+    it('summarises objects without their bytes, all or by name', async () => {
+      const cal = await dav().createCollection('t:a', 'calendar', 'c', {});
+      const other = await dav().createCollection('t:a', 'calendar', 'd', {});
+      const { object: b } = await dav().putObject(cal.id, 'b.ics', event('b', null, null, 'BEGIN:VCALENDAR\r\nX-ü:1\r\nEND:VCALENDAR\r\n'));
+      const { object: a } = await dav().putObject(cal.id, 'a.ics', event('a', null, null));
+      await dav().putObject(other.id, 'c.ics', event('c', null, null));
+      const summary = (o: typeof a) => ({ name: o.name, etag: o.etag, contentType: o.contentType, modifiedAt: o.modifiedAt, size: o.data.length });
+      expect(await dav().objectSummaries(cal.id, null)).toEqual([summary(a), summary(b)]);
+      expect(await dav().objectSummaries(cal.id, ['b.ics', 'c.ics', 'b.ics'])).toEqual([summary(b)]);
+      expect(await dav().objectSummaries(cal.id, [])).toEqual([]);
+      expect((await dav().objectSummaries(cal.id, ['b.ics']))[0]!.size).toBe(Buffer.byteLength('BEGIN:VCALENDAR\r\nX-ü:1\r\nEND:VCALENDAR\r\n'));
+      expect((await dav().objects(cal.id, ['b.ics', 'b.ics', 'c.ics'])).map((o) => o.name)).toEqual(['b.ics']);
+    });
+
     it('removes a collection with its objects', async () => {
       const cal = await dav().createCollection('t:a', 'calendar', 'c', {});
       await dav().putObject(cal.id, 'a.ics', event('a', null, null));
