@@ -144,7 +144,7 @@ describe('store reads of a CalDAV sync', () => {
     expect(withData(made)).toBe(100);
   });
 
-  it('a one-month time-range query reads only the events of that month', async () => {
+  it('a one-month time-range query reads only the events of that month and of the hours around it', async () => {
     const made = await reads(async () => {
       const answer = await dav(base, 'REPORT', calendar, {
         user: USER, headers: { ...XML, depth: '1' },
@@ -153,7 +153,9 @@ describe('store reads of a CalDAV sync', () => {
       });
       expect(answer.text.match(/<D:getetag>/g)).toHaveLength(28);
     });
-    expect(withData(made)).toBe(28);
+    // The index is asked for the month widened by 14 h each way, since a floating time may lie in any
+    // zone: the 28 of February, the last of January and the first of March, of 150.
+    expect(withData(made)).toBe(30);
   });
 
   it('sync-collection after one change reads that one object', async () => {
