@@ -70,10 +70,14 @@ export class GroupwareService {
     return this.#store.removeCollection(collection.id);
   }
 
-  /** Deprovisioning: removes every calendar and address book of a purged user. Returns the count. */
+  /**
+   * Deprovisioning: removes every calendar and address book of a purged user (with the shares of
+   * them) and the shares others gave them. Returns the count of collections removed.
+   */
   async purgeOwner(ownerId: string): Promise<number> {
     const collections = [...await this.#store.collections(ownerId, 'calendar'), ...await this.#store.collections(ownerId, 'addressbook')];
     for (const collection of collections) await this.#store.removeCollection(collection.id);
+    for (const grant of await this.#store.grantsTo(ownerId)) await this.#store.revoke(grant.collectionId, ownerId);
     return collections.length;
   }
 

@@ -36,7 +36,12 @@ test('disabling a user ends their IDLE session with BYE; removal and purge delet
   const found = await scim.get('/Users?filter=' + encodeURIComponent('userName eq "zoe@acme.test"'));
   const id = String(found.body.Resources[0].id);
 
-  const zoeDav = (method: string, path: string, body: string) => fetch(`${s!.http}${path}`, { method, body, headers: { authorization: `Basic ${Buffer.from(`zoe@acme.test:${PASSWORD}`).toString('base64')}` } });
+  const davAs = (user: string) => (method: string, path: string, body: string) => fetch(`${s!.http}${path}`, {
+    method, body, headers: { authorization: `Basic ${Buffer.from(`${user}:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/xml' },
+  });
+  const zoeDav = davAs('zoe@acme.test');
+  const share = '<CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><CS:set><D:href>mailto:zoe@acme.test</D:href><CS:read/></CS:set></CS:share>';
+  expect((await davAs('ann@acme.test')('POST', '/acme/calendar/default/', share)).status).toBe(200);
   const event = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:z1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
   expect((await zoeDav('PUT', '/acme/calendar/default/z1.ics', event)).status).toBe(201);
   expect((await zoeDav('PUT', '/acme/webdav/home/notes.txt', 'zoe notes')).status).toBe(201);
@@ -66,6 +71,7 @@ test('disabling a user ends their IDLE session with BYE; removal and purge delet
     const tenantId = (await store.directory.getTenantBySlug('acme'))!.id;
     expect(await store.davObjects.collections(`${tenantId}:${id}`, 'calendar')).toEqual([]);
     expect(await store.davObjects.collections(`${tenantId}:${id}`, 'addressbook')).toEqual([]);
+    expect(await store.davObjects.grantsTo(`${tenantId}:${id}`)).toEqual([]);
     expect(await store.files.usage(`${tenantId}:user:${id}`)).toBe(0);
   } finally {
     await store.close();
