@@ -317,6 +317,16 @@ describe('authentication', () => {
     expect(answer.status).toBe(207);
     expect(answer.text).toContain(`<D:principal-URL><D:href>/acme/principals/users/${ids.ann}/</D:href></D:principal-URL>`);
     expect(answer.text).toContain('<D:principal/>');
-    expect((await dav(s.http, 'PROPFIND', `/acme/principals/users/${ids.bob}/`, { user: ANN, headers: { depth: '0' } })).status).toBe(404);
+  });
+
+  it('shows a colleague\'s principal with name and addresses but not their homes; nobody else\'s', async () => {
+    const props = '<A:propfind xmlns:A="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><A:prop><A:displayname/><C:calendar-user-address-set/><C:calendar-home-set/></A:prop></A:propfind>';
+    const colleague = await dav(s.http, 'PROPFIND', `/acme/principals/users/${ids.bob}/`, { user: ANN, headers: { depth: '0' }, body: props });
+    expect(colleague.status).toBe(207);
+    expect(colleague.text).toContain('<D:href>mailto:bob@acme.test</D:href>');
+    expect(colleague.text).toMatch(/<x:calendar-home-set [^>]*\/><\/D:prop><D:status>HTTP\/1.1 404/);
+    expect((await dav(s.http, 'PROPFIND', `/acme/principals/users/${ids.olga}/`, { user: ANN, headers: { depth: '0' } })).status).toBe(404);
+    expect((await dav(s.http, 'PROPFIND', `/other/principals/users/${ids.olga}/`, { user: ANN, headers: { depth: '0' } })).status).toBe(403);
+    expect((await dav(s.http, 'PROPFIND', '/acme/principals/users/no-such-user/', { user: ANN, headers: { depth: '0' } })).status).toBe(404);
   });
 });
