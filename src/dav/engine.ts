@@ -255,7 +255,8 @@ export class DavEngine {
   async #proppatch(site: DavSite, request: DavRequest, target: Target): Promise<DavResponse> {
     const ops = parsePropPatch(parseBody(await readText(request)));
     if (!target.resource) throw new DavError(404);
-    await this.#checkWrite(site, request, target, {});
+    if (target.located.space.ownProps?.(target.path)) await this.#requireTokens(site, target, await this.#ifLists(site, request, target), {});
+    else await this.#checkWrite(site, request, target, {});
     const live = new Set(liveProps(target.resource).map(clark));
     const refused = ops.filter((op) => live.has(clark(op.name)));
     const byStatus = new Map<number, string[]>();

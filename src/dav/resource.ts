@@ -104,6 +104,11 @@ export interface DavSpace {
    * collection); absent where the space's root cannot be deleted.
    */
   detach?(): Promise<void>;
+  /**
+   * True where PROPPATCH changes only the requesting user's own view (a sharee's properties of a
+   * shared collection), so it is allowed even where the space is read-only.
+   */
+  ownProps?(path: string[]): boolean;
   /** A POST to `path` (sharing requests on calendars and address books); absent = 405. */
   post?(path: string[], body: XmlElement | null): Promise<void>;
   /** False for read-only views (the drive list, another user's data shared read-only). */

@@ -182,7 +182,12 @@ async function sharedMounts(deps: { groupware: GroupwareService; sharing: Sharin
     if (owner.tenantId !== tenant.id) return [];
     const name = `${SHARED_PREFIX}${collection.id}`;
     const ownerHome = new GroupwareSpace(deps.groupware, kind, { ownerId: collection.ownerId, owner: `/${tenant.slug}/principals/users/${owner.userId}/`, collectionHref: () => `${home}${name}/` });
-    const space = new SharedCollectionSpace(ownerHome, collection.name, grant.access, () => deps.sharing.unsubscribe(ownerId, collection.id));
+    const space = new SharedCollectionSpace(ownerHome, collection.name, {
+      access: grant.access,
+      props: grant.props,
+      setProps: async (set, remove) => void (await deps.sharing.setOwnProps(ownerId, collection.id, set, remove)),
+      unsubscribe: () => deps.sharing.unsubscribe(ownerId, collection.id),
+    });
     // The owner's and the sharees' locks on a shared collection must meet: keyed as in the owner's home.
     return [{ name, space, lockBase: [`~${kind.kind === 'calendar' ? 'calendar' : 'contacts'}`, collection.ownerId, collection.name] }];
   });

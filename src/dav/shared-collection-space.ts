@@ -6,27 +6,35 @@ import type { GroupwareSpace } from './groupware-space.ts';
 import type { DavResource, DavSpace, QuotaInfo, ReportContext, ReportDocument, SyncDelta } from './resource.ts';
 import { withShareeAccess } from './share-props.ts';
 
+/** What the sharee holds: their access, their own properties, and how to change the latter or leave. */
+export interface ShareeGrant {
+  access: DavShareAccess;
+  props: Record<string, string>;
+  setProps(set: Record<string, string>, remove: string[]): Promise<void>;
+  unsubscribe(): Promise<void>;
+}
+
 /**
  * Another user's calendar or address book as it appears in the sharee's home: `[]` the collection,
  * `[o]` an object, read and written through the owner's home, so objects, reports, sync tokens
  * (the collection's own journal) are the owner's. A read grant makes the space read-only; DELETE of
- * the collection itself unsubscribes the sharee and leaves the owner's data alone.
+ * the collection itself unsubscribes the sharee and leaves the owner's data alone. The collection's
+ * properties (name, colour, …) a sharee sets are their own, shown to them over the owner's, as a
+ * phone picks its own colour for every calendar it adds.
  */
 export class SharedCollectionSpace implements DavSpace {
   readonly #home: GroupwareSpace;
   /** The collection's name in the owner's home. */
   readonly #name: string;
-  readonly #access: DavShareAccess;
-  readonly #unsubscribe: () => Promise<void>;
+  readonly #grant: ShareeGrant;
   readonly writable: boolean;
   readonly owner: string | null;
 
-  constructor(ownerHome: GroupwareSpace, name: string, access: DavShareAccess, unsubscribe: () => Promise<void>) {
+  constructor(ownerHome: GroupwareSpace, name: string, grant: ShareeGrant) {
     this.#home = ownerHome;
     this.#name = name;
-    this.#access = access;
-    this.#unsubscribe = unsubscribe;
-    this.writable = access === 'read-write';
+    this.#grant = grant;
+    this.writable = grant.access === 'read-write';
     this.owner = ownerHome.owner;
   }
 
@@ -36,7 +44,8 @@ export class SharedCollectionSpace implements DavSpace {
 
   async find(path: string[]): Promise<DavResource | null> {
     const resource = await this.#home.find(this.#in(path));
-    return resource && path.length === 0 ? withShareeAccess(resource, this.#access) : resource;
+    if (!resource || path.length > 0) return resource;
+    return withShareeAccess({ ...resource, deadProps: { ...resource.deadProps, ...this.#grant.props } }, this.#grant.access);
   }
 
   list(path: string[]): Promise<Array<{ name: string; resource: DavResource }>> {
@@ -62,7 +71,7 @@ export class SharedCollectionSpace implements DavSpace {
 
   /** The sharee's DELETE of the collection: it leaves their home, the owner's keeps it. */
   detach(): Promise<void> {
-    return this.#unsubscribe();
+    return this.#grant.unsubscribe();
   }
 
   async post(): Promise<void> {
@@ -70,7 +79,12 @@ export class SharedCollectionSpace implements DavSpace {
   }
 
   patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void> {
-    return this.#home.patch(this.#in(path), set, remove);
+    if (path.length > 0) return this.#home.patch(this.#in(path), set, remove);
+    return this.#grant.setProps(set, remove);
+  }
+
+  ownProps(path: string[]): boolean {
+    return path.length === 0;
   }
 
   copy(): Promise<void> {

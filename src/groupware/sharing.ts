@@ -84,6 +84,11 @@ export class SharingService {
     return found.filter((f): f is SharedCollection => f.collection?.kind === kind);
   }
 
+  /** The sharee's own name, colour and such for a collection shared with them; false without a share. */
+  async setOwnProps(granteeId: string, collectionId: string, set: Record<string, string>, remove: string[]): Promise<boolean> {
+    return (await this.#store.setGrantProps(collectionId, granteeId, set, remove)) !== null;
+  }
+
   /** The sharee drops a collection from their home; the owner's data stays. */
   async unsubscribe(granteeId: string, collectionId: string): Promise<void> {
     await this.#store.revoke(collectionId, granteeId);

@@ -131,21 +131,37 @@ function sharingSuites(env: () => Record<string, string>): void {
       expect(delta.text).not.toContain('standup.ics');
     });
 
-    it('refuses the read-only sharee’s PUT, DELETE and PROPPATCH with need-privileges, and their share request', async () => {
+    it('refuses the read-only sharee’s PUT and DELETE with need-privileges, and their share request', async () => {
       const put = await dav(s.http, 'PUT', `${bobView}bob.ics`, { ...BOB, headers: { 'content-type': 'text/calendar' }, body: EVENT('bob', 'Mine') });
       expect(put.status).toBe(403);
       expect(put.text).toContain('<D:need-privileges/>');
       const del = await dav(s.http, 'DELETE', `${bobView}standup.ics`, BOB);
       expect(del.status).toBe(403);
       expect(del.text).toContain('<D:need-privileges/>');
-      const patch = await dav(s.http, 'PROPPATCH', bobView, {
-        ...BOB, headers: XML, body: '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>Mine</D:displayname></D:prop></D:set></D:propertyupdate>',
-      });
-      expect(patch.status).toBe(403);
-      expect(patch.text).toContain('<D:need-privileges/>');
       expect((await post(BOB, bobView, shareResource('mailto:cy@acme.test', 'read'))).status).toBe(403);
       expect(await sharedIn(CY, '/acme/calendar/')).toBeUndefined();
       expect((await dav(s.http, 'GET', `${owned}standup.ics`, ANN)).text).toContain('SUMMARY:Standup');
+    });
+
+    it('keeps the name and colour a sharee gives the calendar to the sharee, read-only or not', async () => {
+      const names = '<D:propfind xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/"><D:prop><D:displayname/><A:calendar-color/></D:prop></D:propfind>';
+      const patch = await dav(s.http, 'PROPPATCH', bobView, {
+        ...BOB, headers: XML,
+        body: '<D:propertyupdate xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop><D:displayname>Ann’s days</D:displayname><A:calendar-color>#FF2968FF</A:calendar-color></D:prop></D:set></D:propertyupdate>',
+      });
+      expect(patch.status).toBe(207);
+      expect(patch.text).toContain('HTTP/1.1 200 OK');
+      const bobs = await dav(s.http, 'PROPFIND', bobView, { ...BOB, headers: { ...XML, depth: '0' }, body: names });
+      expect(bobs.text).toContain('>Ann’s days</displayname>');
+      expect(bobs.text).toContain('#FF2968FF');
+      const anns = await dav(s.http, 'PROPFIND', owned, { ...ANN, headers: { ...XML, depth: '0' }, body: names });
+      expect(anns.text).toContain('<D:displayname>Calendar</D:displayname>');
+      expect(anns.text).not.toContain('#FF2968FF');
+      const removed = await dav(s.http, 'PROPPATCH', bobView, {
+        ...BOB, headers: XML, body: '<D:propertyupdate xmlns:D="DAV:"><D:remove><D:prop><D:displayname/></D:prop></D:remove></D:propertyupdate>',
+      });
+      expect(removed.status).toBe(207);
+      expect((await dav(s.http, 'PROPFIND', bobView, { ...BOB, headers: { ...XML, depth: '0' }, body: names })).text).toContain('<D:displayname>Calendar</D:displayname>');
     });
 
     it('shares read-write with DAV:share-resource: the sharee’s PUT lands in the owner’s calendar', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
-import { collectionProps, propsOf } from '../shared/dav-collections.ts';
+import { collectionProps, propsOf, withProps } from '../shared/dav-collections.ts';
 import { COLLECTIONS, guard, isDuplicateKey } from './database.ts';
 import type { MongoJournal } from './journal.ts';
 import { Leases, type LeaseDoc } from './leases.ts';
@@ -27,14 +27,16 @@ interface ObjectDoc extends Omit<DavObject, 'data'> {
   size?: number;
 }
 
-interface GrantDoc extends DavGrant {
+interface GrantDoc extends Omit<DavGrant, 'props'> {
   /** `{collectionId}\n{granteeId}`. */
   _id: string;
+  /** JSON text, as for collections; missing on grants made before sharees had their own. */
+  props?: string;
 }
 
 function grantFromDoc(doc: GrantDoc): DavGrant {
-  const { _id, ...grant } = doc;
-  return grant;
+  const { _id, props, ...grant } = doc;
+  return { ...grant, props: props ? JSON.parse(props) as Record<string, string> : {} };
 }
 
 const SUMMARY = { name: 1, etag: 1, contentType: 1, modifiedAt: 1, size: 1 } as const;
@@ -110,9 +112,7 @@ export class MongoDavObjectStore implements DavObjectStore {
     return guard(() => this.#leases.hold(id, async () => {
       const current = await this.#collection(id);
       if (!current) throw new DavCollectionNotFoundError();
-      const dead = { ...current.dead, ...setDead };
-      for (const key of removeDead) delete dead[key];
-      const next: DavCollection = { ...current, ...props, dead };
+      const next: DavCollection = { ...current, ...props, dead: withProps(current.dead, setDead, removeDead) };
       await this.#collections.updateOne({ _id: id }, { $set: { props: JSON.stringify(propsOf(next)) } });
       return next;
     }));
@@ -185,16 +185,29 @@ export class MongoDavObjectStore implements DavObjectStore {
     return guard(() => this.#leases.hold(collectionId, async () => {
       if (!(await this.#collection(collectionId))) throw new DavCollectionNotFoundError();
       const _id = `${collectionId}\n${granteeId}`;
-      // A changed access keeps the grant's age.
-      const createdAt = (await this.#grants.findOne({ _id }))?.createdAt ?? new Date().toISOString();
-      const grant: DavGrant = { collectionId, granteeId, access, createdAt };
-      await this.#grants.replaceOne({ _id }, grant, { upsert: true });
+      // A changed access keeps the grant's age and the sharee's own properties.
+      const current = await this.#grants.findOne({ _id });
+      const grant: DavGrant = { collectionId, granteeId, access, createdAt: current?.createdAt ?? new Date().toISOString(), props: current ? grantFromDoc(current).props : {} };
+      await this.#grants.replaceOne({ _id }, { ...grant, props: JSON.stringify(grant.props) }, { upsert: true });
       return grant;
     }));
   }
 
   revoke(collectionId: string, granteeId: string): Promise<boolean> {
     return guard(async () => (await this.#grants.deleteOne({ _id: `${collectionId}\n${granteeId}` })).deletedCount > 0);
+  }
+
+  /** Under the collection's lease, as grant() is: the two would otherwise lose each other's change. */
+  setGrantProps(collectionId: string, granteeId: string, set: Record<string, string>, remove: string[]): Promise<DavGrant | null> {
+    return guard(() => this.#leases.hold(collectionId, async () => {
+      const _id = `${collectionId}\n${granteeId}`;
+      const current = await this.#grants.findOne({ _id });
+      if (!current) return null;
+      const grant = grantFromDoc(current);
+      grant.props = withProps(grant.props, set, remove);
+      await this.#grants.updateOne({ _id }, { $set: { props: JSON.stringify(grant.props) } });
+      return grant;
+    }));
   }
 
   grantsOf(collectionId: string): Promise<DavGrant[]> {

@@ -91,6 +91,11 @@ export interface DavGrant {
   granteeId: string;
   access: DavShareAccess;
   createdAt: string;
+  /**
+   * The sharee's own properties of the collection (clark name → element XML: their name and colour
+   * for it), shown to them over the owner's.
+   */
+  props: Record<string, string>;
 }
 
 export function davContainer(collectionId: string): string {
@@ -128,6 +133,8 @@ export interface DavObjectStore {
   grant(collectionId: string, granteeId: string, access: DavShareAccess): Promise<DavGrant>;
   /** False when the grantee had no grant. */
   revoke(collectionId: string, granteeId: string): Promise<boolean>;
+  /** Sets and removes the grantee's own properties; null when they hold no grant. */
+  setGrantProps(collectionId: string, granteeId: string, set: Record<string, string>, remove: string[]): Promise<DavGrant | null>;
   /** The grants of a collection, ordered by grantee. */
   grantsOf(collectionId: string): Promise<DavGrant[]>;
   /** The grants a grantee holds, ordered by collection id. */

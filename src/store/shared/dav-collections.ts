@@ -12,3 +12,10 @@ export function collectionProps(given: Partial<DavCollectionProps>): DavCollecti
 export function propsOf(c: DavCollection): DavCollectionProps {
   return { displayName: c.displayName, description: c.description, timezone: c.timezone, color: c.color, order: c.order, components: c.components, dead: c.dead };
 }
+
+/** Property elements (clark name → XML) with `set` applied and `remove` taken out. */
+export function withProps(current: Record<string, string>, set: Record<string, string>, remove: string[]): Record<string, string> {
+  const next = { ...current, ...set };
+  for (const key of remove) delete next[key];
+  return next;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DavCollection, DavCollectionKind, DavCollectionProps, DavGrant, DavObject, DavObjectInput, DavObjectStore, DavObjectSummary, DavShareAccess } from '../ports/dav-objects.ts';
 import { DavCollectionExistsError, DavCollectionNotFoundError, davContainer, UidConflictError } from '../ports/dav-objects.ts';
-import { collectionProps, propsOf } from '../shared/dav-collections.ts';
+import { collectionProps, propsOf, withProps } from '../shared/dav-collections.ts';
 import type { Db } from './database.ts';
 import { fromJson, guard, StatementCache, toJson } from './database.ts';
 import type { SqliteJournal } from './journal.ts';
@@ -33,10 +33,11 @@ interface GrantRow {
   grantee_id: string;
   access: string;
   created_at: string;
+  props: string;
 }
 
 function grantFromRow(row: GrantRow): DavGrant {
-  return { collectionId: row.collection_id, granteeId: row.grantee_id, access: row.access as DavShareAccess, createdAt: row.created_at };
+  return { collectionId: row.collection_id, granteeId: row.grantee_id, access: row.access as DavShareAccess, createdAt: row.created_at, props: fromJson<Record<string, string>>(row.props) };
 }
 
 const OBJECT_COLUMNS = 'collection_id, name, uid, component, span_start, span_end, data, content_type, etag, modified_at';
@@ -89,9 +90,7 @@ export class SqliteDavObjectStore implements DavObjectStore {
     return guard(() => this.#journal.transact(() => {
       const current = this.#collection(id);
       if (!current) throw new DavCollectionNotFoundError();
-      const dead = { ...current.dead, ...setDead };
-      for (const key of removeDead) delete dead[key];
-      const next: DavCollection = { ...current, ...props, dead };
+      const next: DavCollection = { ...current, ...props, dead: withProps(current.dead, setDead, removeDead) };
       this.#sql.get('UPDATE dav_collections SET props = ? WHERE id = ?').run(toJson(propsOf(next)), id);
       return next;
     }));
@@ -167,6 +166,17 @@ export class SqliteDavObjectStore implements DavObjectStore {
 
   revoke(collectionId: string, granteeId: string): Promise<boolean> {
     return guard(() => this.#sql.get('DELETE FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').run(collectionId, granteeId).changes > 0);
+  }
+
+  setGrantProps(collectionId: string, granteeId: string, set: Record<string, string>, remove: string[]): Promise<DavGrant | null> {
+    return guard(() => this.#journal.transact(() => {
+      const row = this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').get(collectionId, granteeId) as GrantRow | undefined;
+      if (!row) return null;
+      const grant = grantFromRow(row);
+      grant.props = withProps(grant.props, set, remove);
+      this.#sql.get('UPDATE dav_grants SET props = ? WHERE collection_id = ? AND grantee_id = ?').run(toJson(grant.props), collectionId, granteeId);
+      return grant;
+    }));
   }
 
   grantsOf(collectionId: string): Promise<DavGrant[]> {

@@ -270,6 +270,10 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX dav_grants_grantee ON dav_grants (grantee_id, collection_id);
   `,
+  // 7: a sharee's own properties of a shared collection (JSON: clark name → element XML).
+  `
+  ALTER TABLE dav_grants ADD COLUMN props TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /**

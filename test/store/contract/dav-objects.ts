@@ -116,6 +116,12 @@ export function run(name: string, build: BuildStore): void {
       expect(await dav().revoke(cal.id, 't:c')).toBe(false);
       expect(await dav().grantsTo('t:c')).toEqual([]);
       await expect(dav().grant('missing', 't:b', 'read')).rejects.toThrow(DavCollectionNotFoundError);
+      const own = await dav().setGrantProps(cal.id, 't:b', { '{DAV:}displayname': '<D:displayname xmlns:D="DAV:">Mine</D:displayname>', '{x:}y': '<y xmlns="x:"/>' }, []);
+      expect(own?.props).toEqual({ '{DAV:}displayname': '<D:displayname xmlns:D="DAV:">Mine</D:displayname>', '{x:}y': '<y xmlns="x:"/>' });
+      await dav().grant(cal.id, 't:b', 'read');
+      await dav().setGrantProps(cal.id, 't:b', {}, ['{x:}y']);
+      expect((await dav().grantsTo('t:b')).find((g) => g.collectionId === cal.id)).toMatchObject({ access: 'read', props: { '{DAV:}displayname': '<D:displayname xmlns:D="DAV:">Mine</D:displayname>' } });
+      expect(await dav().setGrantProps(cal.id, 't:nobody', { '{x:}y': '<y xmlns="x:"/>' }, [])).toBeNull();
       await dav().removeCollection(cal.id);
       expect(await dav().grantsOf(cal.id)).toEqual([]);
       expect((await dav().grantsTo('t:b')).map((g) => g.collectionId)).toEqual([book.id]);
