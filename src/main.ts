@@ -37,8 +37,9 @@ async function main(): Promise<void> {
 
   const files = new FilesService({ files: store.files, blobs: store.blobs, journal: store.journal, maxFileBytes: config.files.max_file_bytes });
   const groupware = new GroupwareService(store.davObjects, store.journal);
+  const sharing = new SharingService(store.davObjects, directory.users);
   const dav = davRoutes({
-    directory, files, groupware, sharing: new SharingService(store.davObjects, directory.users), directoryBook: new DirectoryBook(directory.users, store.journal),
+    directory, files, groupware, sharing, directoryBook: new DirectoryBook(directory.users, store.journal),
     locks: new LockManager(store.kv),
     settings: { quotaBytes: config.files.quota_bytes, maxFileBytes: config.files.max_file_bytes, plainLoopbackBasic: config.files.plain_loopback_basic, syncMaxChanges: config.dav.sync_max_changes },
   });
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     trustedProxies: config.http.trusted_proxies,
     routes: [
       scimRoutes(directory), autoconfigRoutes(directory, publicEndpoints(config)),
-      accountRoutes({ directory, kv: store.kv, endpoints: publicEndpoints(config), signer: () => tls.keyPair }),
+      accountRoutes({ directory, kv: store.kv, endpoints: publicEndpoints(config), signer: () => tls.keyPair, groupware, sharing }),
       dav,
     ],
   });

@@ -1,7 +1,8 @@
 /** The account pages as HTML: small, no scripts, one stylesheet, every form with its CSRF field. */
-import type { AppPasswordRecord } from '../store/ports/index.ts';
+import type { AppPasswordRecord, DavCollection, DavShareAccess } from '../store/ports/index.ts';
 import { guides, manualSettings, type GuideValues } from './guides.ts';
 import { html, type Html } from './html.ts';
+import type { OwnCollection, SharingView, Subscription } from './sharing.ts';
 
 export interface Viewer {
   address: string;
@@ -26,6 +27,7 @@ export function layout(title: string, main: Html, viewer?: Viewer): string {
   ${viewer ? html`<nav aria-label="Account">
     <a href="/account">App passwords</a>
     <a href="/account/setup">Set up devices</a>
+    <a href="/account/sharing">Sharing</a>
     <form method="post" action="/account/logout">${csrfField(viewer.csrf)}<button type="submit" class="link">Sign out</button></form>
   </nav>` : ''}
 </header>
@@ -131,6 +133,59 @@ ${sections}
 <section id="manual" aria-labelledby="manual-title">
 <h2 id="manual-title">Settings for any other client</h2>
 ${manualSettings(values)}
+</section>`, viewer);
+}
+
+const ACCESS: Record<DavShareAccess, string> = { read: 'can view', 'read-write': 'can view and edit' };
+
+function collectionName(collection: DavCollection): string {
+  return `${collection.displayName || collection.name} (${collection.kind === 'calendar' ? 'calendar' : 'address book'})`;
+}
+
+function ownCollection(viewer: Viewer, { collection, shares }: OwnCollection): Html {
+  const field = `share-${collection.id}`;
+  const rows = shares.map(({ grant, sharee }) => html`<tr>
+    <td>${sharee.userName}</td><td>${ACCESS[grant.access]}</td>
+    <td><form method="post" action="/account/sharing/remove">${csrfField(viewer.csrf)}<input type="hidden" name="collection" value="${collection.id}"><input type="hidden" name="sharee" value="${sharee.id}"><button type="submit" class="danger" aria-label="Stop sharing with ${sharee.userName}">Remove</button></form></td>
+  </tr>`);
+  return html`<section class="card" aria-labelledby="${field}-title">
+<h3 id="${field}-title">${collectionName(collection)}</h3>
+${shares.length ? html`<table>
+  <thead><tr><th scope="col">Shared with</th><th scope="col">Access</th><th scope="col"></th></tr></thead>
+  <tbody>${rows}</tbody>
+</table>` : html`<p>Not shared.</p>`}
+<form method="post" action="/account/sharing/share">
+  ${csrfField(viewer.csrf)}
+  <input type="hidden" name="collection" value="${collection.id}">
+  <label for="${field}-address">Colleague's address</label>
+  <input id="${field}-address" name="address" type="email" required>
+  <label for="${field}-access">They</label>
+  <select id="${field}-access" name="access"><option value="read">${ACCESS.read}</option><option value="read-write">${ACCESS['read-write']}</option></select>
+  <button type="submit">Share</button>
+</form>
+</section>`;
+}
+
+function subscription(viewer: Viewer, { collection, grant, owner }: Subscription): Html {
+  return html`<tr>
+    <td>${collectionName(collection)}</td><td>${owner ?? 'a former colleague'}</td><td>${ACCESS[grant.access]}</td>
+    <td><form method="post" action="/account/sharing/unsubscribe">${csrfField(viewer.csrf)}<input type="hidden" name="collection" value="${collection.id}"><button type="submit" class="danger">Remove from my account</button></form></td>
+  </tr>`;
+}
+
+export function sharingPage(viewer: Viewer, view: SharingView, message?: string): string {
+  return layout('Sharing', html`${notice(message)}
+<p>Share a calendar or address book with a colleague: it appears in their calendar or contacts app at once, and you can stop sharing at any time.</p>
+<section aria-labelledby="own-title">
+<h2 id="own-title">Your calendars and address books</h2>
+${view.own.map((own) => ownCollection(viewer, own))}
+</section>
+<section aria-labelledby="shared-title">
+<h2 id="shared-title">Shared with you</h2>
+${view.sharedWithMe.length ? html`<table>
+  <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">You</th><th scope="col"></th></tr></thead>
+  <tbody>${view.sharedWithMe.map((s) => subscription(viewer, s))}</tbody>
+</table>` : html`<p>Nothing yet.</p>`}
 </section>`, viewer);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The account page at `/account`: sign in (password or the tenant's identity provider), app
- * passwords, set-up instructions and the Apple profile. Everything it shows comes from the
+ * passwords, set-up instructions, the Apple profile and sharing calendars and address books. Everything it shows comes from the
  * session's own user; a session is a signed cookie naming a key-value entry, and every POST that
  * changes something carries the session's CSRF token.
  *
@@ -19,13 +19,16 @@ import { domainOf, normaliseAddress } from '../directory/addresses.ts';
 import { parseScopes } from '../directory/credentials.ts';
 import { AuthError, DirectoryError } from '../directory/errors.ts';
 import type { Directory } from '../directory/index.ts';
+import { GroupwareService } from '../groupware/service.ts';
+import { ShareError, type SharingService } from '../groupware/sharing.ts';
 import type { KeyValue, TenantRecord, UserRecord } from '../store/ports/index.ts';
 import { davx5Link } from './guides.ts';
 import { trusted } from './html.ts';
 import { OidcError, OidcSignIn, PENDING_TTL_MS } from './oidc.ts';
-import { addressPage, appPasswordsPage, errorPage, passwordPage, setupPage, type Viewer } from './pages.ts';
+import { addressPage, appPasswordsPage, errorPage, passwordPage, setupPage, sharingPage, type Viewer } from './pages.ts';
 import { deviceProfile, PROFILE_TYPE } from './profile.ts';
 import { cookieKey, randomToken, sameToken, type Session, SESSION_TTL_MS, SessionStore } from './sessions.ts';
+import { isSharedWith, ownCollection, sharingView } from './sharing.ts';
 
 export interface AccountDeps {
   directory: Directory;
@@ -33,6 +36,8 @@ export interface AccountDeps {
   endpoints: PublicEndpoints;
   /** The server's current certificate and key (they change on SIGHUP). */
   signer: () => ProfileSigner;
+  groupware: GroupwareService;
+  sharing: SharingService;
 }
 
 // `__Host-`: only this host over HTTPS may set them, so a sibling host cannot plant one.
@@ -139,6 +144,11 @@ export function accountRoutes(deps: AccountDeps) {
     reply.setCookie(LOGIN_COOKIE, token, { ...COOKIE, maxAge: 3600 });
     return token;
   };
+
+  const sharingDeps = { groupware: deps.groupware, sharing: deps.sharing, users: directory.users };
+  const ownerIdOf = (me: SignedIn) => GroupwareService.ownerId(me.tenant.id, me.user.id);
+  const sharing = async (reply: FastifyReply, me: SignedIn, status = 200, message?: string) =>
+    page(reply, status, sharingPage(me.viewer, await sharingView(sharingDeps, ownerIdOf(me)), message));
 
   const tenantOf = async (address: string) => (domainOf(address) ? directory.tenants.ofAddress(normaliseAddress(address)) : null);
 
@@ -277,6 +287,55 @@ export function accountRoutes(deps: AccountDeps) {
       const me = await current(request);
       if (!me) return reply.redirect('/account/login', 303);
       return page(reply, 200, setupPage(me.viewer, { address: me.user.userName, tenantSlug: me.tenant.slug, endpoints }));
+    });
+
+    app.get('/account/sharing', async (request, reply) => {
+      const me = await current(request);
+      if (!me) return reply.redirect('/account/login', 303);
+      return sharing(reply, me);
+    });
+
+    app.post('/account/sharing/share', async (request, reply) => {
+      const me = await authorised(request, reply);
+      if (!me) return reply;
+      const form = fields(request);
+      const [address, access] = [field(form, 'address').trim(), field(form, 'access')];
+      const collection = await ownCollection(sharingDeps, ownerIdOf(me), field(form, 'collection'));
+      if (!collection) return sharing(reply, me, 404, 'You have no such calendar or address book.');
+      if (access !== 'read' && access !== 'read-write') return sharing(reply, me, 400, 'Choose whether your colleague may edit.');
+      if (!address) return sharing(reply, me, 400, 'Give your colleague\'s address.');
+      try {
+        await deps.sharing.apply(ownerIdOf(me), collection, [{ sharee: { address }, access }]);
+      } catch (err) {
+        if (!(err instanceof ShareError) || err.reason === 'not-owner') throw err;
+        // Another tenant's address gets the unknown address's answer: the page tells nothing about other organisations.
+        return sharing(reply, me, 400, err.reason === 'self' ? 'You cannot share with yourself.' : 'No colleague in your organisation has that address. Nothing was shared.');
+      }
+      return reply.redirect('/account/sharing', 303);
+    });
+
+    app.post('/account/sharing/remove', async (request, reply) => {
+      const me = await authorised(request, reply);
+      if (!me) return reply;
+      const form = fields(request);
+      const collection = await ownCollection(sharingDeps, ownerIdOf(me), field(form, 'collection'));
+      if (!collection) return sharing(reply, me, 404, 'You have no such calendar or address book.');
+      try {
+        await deps.sharing.apply(ownerIdOf(me), collection, [{ sharee: { userId: field(form, 'sharee') }, access: null }]);
+      } catch (err) {
+        if (!(err instanceof ShareError) || err.reason === 'not-owner') throw err;
+        return sharing(reply, me, 404, 'It is not shared with that colleague.');
+      }
+      return reply.redirect('/account/sharing', 303);
+    });
+
+    app.post('/account/sharing/unsubscribe', async (request, reply) => {
+      const me = await authorised(request, reply);
+      if (!me) return reply;
+      const collectionId = field(fields(request), 'collection');
+      if (!await isSharedWith(sharingDeps, ownerIdOf(me), collectionId)) return sharing(reply, me, 404, 'Nothing of that name is shared with you.');
+      await deps.sharing.unsubscribe(ownerIdOf(me), collectionId);
+      return reply.redirect('/account/sharing', 303);
     });
 
     // A POST with the CSRF token, not a GET: downloading mints a credential.
