@@ -159,7 +159,7 @@ ${shares.length ? html`<table>
   <input type="hidden" name="collection" value="${collection.id}">
   <label for="${field}-address">Colleague's address</label>
   <input id="${field}-address" name="address" type="email" required>
-  <label for="${field}-access">They</label>
+  <label for="${field}-access">Access</label>
   <select id="${field}-access" name="access"><option value="read">${ACCESS.read}</option><option value="read-write">${ACCESS['read-write']}</option></select>
   <button type="submit">Share</button>
 </form>
@@ -169,7 +169,7 @@ ${shares.length ? html`<table>
 function subscription(viewer: Viewer, { collection, grant, owner }: Subscription): Html {
   return html`<tr>
     <td>${collectionName(collection)}</td><td>${owner ?? 'a former colleague'}</td><td>${ACCESS[grant.access]}</td>
-    <td><form method="post" action="/account/sharing/unsubscribe">${csrfField(viewer.csrf)}<input type="hidden" name="collection" value="${collection.id}"><button type="submit" class="danger">Remove from my account</button></form></td>
+    <td><form method="post" action="/account/sharing/unsubscribe">${csrfField(viewer.csrf)}<input type="hidden" name="collection" value="${collection.id}"><button type="submit" class="danger" aria-label="Remove ${collectionName(collection)} from my account">Remove from my account</button></form></td>
   </tr>`;
 }
 

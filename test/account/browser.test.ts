@@ -10,7 +10,7 @@ import { ImapFlow } from 'imapflow';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CLIENT_ID, CLIENT_SECRET, TestIdentityProvider } from '../helpers/oidc-provider.ts';
 import { FREE_PORT, startServer, type RunningServer } from '../helpers/server.ts';
-import { ANN, provisionAnnAndBob, serverCertFile, verifiedProfile } from './setup.ts';
+import { ANN, BOB, provisionAnnAndBob, serverCertFile, verifiedProfile } from './setup.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 const CAROL = { sub: 'carol-1', email: 'carol@acme.test', password: 'carol at the provider', name: 'Carol Example' };
@@ -117,6 +117,23 @@ test('the set-up page shows the user\'s own values and downloads a signed profil
   const password = payloads[0]!.IncomingPassword as string;
   expect(password).not.toBe(ANN.password);
   expect(await imapLogin(ANN.address, password)).toBe(true);
+}, 180_000);
+
+test('the sharing page shares the calendar with a colleague and stops sharing it', async () => {
+  const page = await newPage();
+  await signInWithPassword(page);
+  await page.getByRole('link', { name: 'Sharing' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sharing' }).waitFor();
+  const calendar = page.getByRole('region', { name: 'Calendar (calendar)' });
+  await calendar.getByLabel('Colleague\'s address').fill(BOB.address);
+  await calendar.getByLabel('Access').selectOption('read-write');
+  await calendar.getByRole('button', { name: 'Share' }).click();
+  expect(await calendar.getByRole('row', { name: new RegExp(BOB.address) }).textContent()).toContain('can view and edit');
+  await page.screenshot({ path: join(ARTIFACTS, 'account-sharing.png'), fullPage: true });
+
+  await calendar.getByRole('button', { name: `Stop sharing with ${BOB.address}` }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sharing' }).waitFor();
+  expect(await calendar.textContent()).toContain('Not shared.');
 }, 180_000);
 
 /** Starts at the account page with `typed` as the address, then signs in at the provider as `account`. */
