@@ -1,8 +1,8 @@
 /**
  * The account page at `/account`: sign in (password or the tenant's identity provider), app
- * passwords, set-up instructions, the Apple profile and sharing calendars and address books. Everything it shows comes from the
- * session's own user; a session is a signed cookie naming a key-value entry, and every POST that
- * changes something carries the session's CSRF token.
+ * passwords, set-up instructions, the Apple profile and sharing calendars and address books.
+ * Everything it shows comes from the session's own user; a session is a signed cookie naming a
+ * key-value entry, and every POST that changes something carries the session's CSRF token.
  *
  * Sign-in asks for the address first: a login is an address, unique across tenants, so the
  * tenant (and whether it signs in with an identity provider) follows from it, and one URL serves
@@ -20,7 +20,7 @@ import { parseScopes } from '../directory/credentials.ts';
 import { AuthError, DirectoryError } from '../directory/errors.ts';
 import type { Directory } from '../directory/index.ts';
 import { GroupwareService } from '../groupware/service.ts';
-import { ShareError, type SharingService } from '../groupware/sharing.ts';
+import { type ShareChange, ShareError, type ShareRefusal, type SharingService } from '../groupware/sharing.ts';
 import type { KeyValue, TenantRecord, UserRecord } from '../store/ports/index.ts';
 import { davx5Link } from './guides.ts';
 import { trusted } from './html.ts';
@@ -149,6 +149,19 @@ export function accountRoutes(deps: AccountDeps) {
   const ownerIdOf = (me: SignedIn) => GroupwareService.ownerId(me.tenant.id, me.user.id);
   const sharing = async (reply: FastifyReply, me: SignedIn, status = 200, message?: string) =>
     page(reply, status, sharingPage(me.viewer, await sharingView(sharingDeps, ownerIdOf(me)), message));
+
+  /** One change to one of the user's own collections, then the page again; a refusal shows it there, nothing changed. */
+  const changeShare = async (reply: FastifyReply, me: SignedIn, collectionId: string, change: ShareChange, refusal: (reason: ShareRefusal) => string) => {
+    const collection = await ownCollection(sharingDeps, ownerIdOf(me), collectionId);
+    if (!collection) return sharing(reply, me, 404, 'You have no such calendar or address book.');
+    try {
+      await deps.sharing.apply(ownerIdOf(me), collection, [change]);
+    } catch (err) {
+      if (!(err instanceof ShareError) || err.reason === 'not-owner') throw err;
+      return sharing(reply, me, 400, refusal(err.reason));
+    }
+    return reply.redirect('/account/sharing', 303);
+  };
 
   const tenantOf = async (address: string) => (domainOf(address) ? directory.tenants.ofAddress(normaliseAddress(address)) : null);
 
@@ -300,40 +313,25 @@ export function accountRoutes(deps: AccountDeps) {
       if (!me) return reply;
       const form = fields(request);
       const [address, access] = [field(form, 'address').trim(), field(form, 'access')];
-      const collection = await ownCollection(sharingDeps, ownerIdOf(me), field(form, 'collection'));
-      if (!collection) return sharing(reply, me, 404, 'You have no such calendar or address book.');
       if (access !== 'read' && access !== 'read-write') return sharing(reply, me, 400, 'Choose whether your colleague may edit.');
       if (!address) return sharing(reply, me, 400, 'Give your colleague\'s address.');
-      try {
-        await deps.sharing.apply(ownerIdOf(me), collection, [{ sharee: { address }, access }]);
-      } catch (err) {
-        if (!(err instanceof ShareError) || err.reason === 'not-owner') throw err;
-        // Another tenant's address gets the unknown address's answer: the page tells nothing about other organisations.
-        return sharing(reply, me, 400, err.reason === 'self' ? 'You cannot share with yourself.' : 'No colleague in your organisation has that address. Nothing was shared.');
-      }
-      return reply.redirect('/account/sharing', 303);
+      // Another tenant's address gets the unknown address's answer: the page tells nothing about other organisations.
+      return changeShare(reply, me, field(form, 'collection'), { sharee: { address }, access }, (reason) =>
+        reason === 'self' ? 'You cannot share with yourself.' : 'No colleague in your organisation has that address. Nothing was shared.');
     });
 
     app.post('/account/sharing/remove', async (request, reply) => {
       const me = await authorised(request, reply);
       if (!me) return reply;
       const form = fields(request);
-      const collection = await ownCollection(sharingDeps, ownerIdOf(me), field(form, 'collection'));
-      if (!collection) return sharing(reply, me, 404, 'You have no such calendar or address book.');
-      try {
-        await deps.sharing.apply(ownerIdOf(me), collection, [{ sharee: { userId: field(form, 'sharee') }, access: null }]);
-      } catch (err) {
-        if (!(err instanceof ShareError) || err.reason === 'not-owner') throw err;
-        return sharing(reply, me, 404, 'It is not shared with that colleague.');
-      }
-      return reply.redirect('/account/sharing', 303);
+      return changeShare(reply, me, field(form, 'collection'), { sharee: { userId: field(form, 'sharee') }, access: null }, () => 'It is not shared with that colleague.');
     });
 
     app.post('/account/sharing/unsubscribe', async (request, reply) => {
       const me = await authorised(request, reply);
       if (!me) return reply;
       const collectionId = field(fields(request), 'collection');
-      if (!await isSharedWith(sharingDeps, ownerIdOf(me), collectionId)) return sharing(reply, me, 404, 'Nothing of that name is shared with you.');
+      if (!await isSharedWith(sharingDeps, ownerIdOf(me), collectionId)) return sharing(reply, me, 404, 'That calendar or address book is not shared with you (any more).');
       await deps.sharing.unsubscribe(ownerIdOf(me), collectionId);
       return reply.redirect('/account/sharing', 303);
     });
