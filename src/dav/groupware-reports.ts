@@ -1,3 +1,4 @@
+import type ICAL from 'ical.js';
 import { parseCalendarObject, type CalendarObject } from '../calendar/calendar-object.ts';
 import { expandObject } from '../calendar/expand.ts';
 import { widened } from '../calendar/floating.ts';
@@ -80,11 +81,23 @@ async function multiget(space: ObjectSource, root: XmlElement, context: ReportCo
   const hrefs = childElements(root, DAV_NS, 'href').map((h) => textOf(h).trim());
   const paths = hrefs.map((href) => context.pathOf(href));
   const objects = await space.objectsAt(paths.map((p) => p ?? []));
+  // Expanded or limited data reads floating times in the calendar's zone, as calendar-query does.
+  const reshaped = request.expand !== null || request.limits.recurrence !== null || request.limits.freebusy !== null;
+  const zones = new Map<string, Promise<ICAL.Timezone | undefined>>();
+  const zoneOf = (collection: string) => {
+    if (!zones.has(collection)) zones.set(collection, floatingZone(space, [collection], null));
+    return zones.get(collection)!;
+  };
   const parts: string[] = [];
   for (const [i, href] of hrefs.entries()) {
     const path = paths[i];
     const object = objects[i];
-    parts.push(path && object ? await answer(context, path, object, request) : context.missing(href));
+    if (!path || !object) {
+      parts.push(context.missing(href));
+      continue;
+    }
+    const parsed = reshaped ? { ...parseCalendarObject(UTF8.decode(object.data)), floating: await zoneOf(path[0]!) } : undefined;
+    parts.push(await answer(context, path, object, request, parsed));
   }
   return parts.join('');
 }

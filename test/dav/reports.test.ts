@@ -123,6 +123,12 @@ describe('floating times (RFC 4791 §9.8)', () => {
     expect(hrefs(late.text)).toEqual([]);
     const freeBusy = await dav(s.http, 'REPORT', '/acme/calendar/zoned/', { ...ANN, headers: XML, body: freeBusyQuery('20270601T000000Z', '20270602T000000Z') });
     expect(freebusyLines(freeBusy.text)).toEqual(['FREEBUSY;FBTYPE=BUSY:20270601T070000Z/20270601T080000Z']);
+    const multiget = await dav(s.http, 'REPORT', '/acme/calendar/zoned/', {
+      ...ANN, headers: { ...XML, depth: '1' },
+      body: '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data><C:expand start="20270601T000000Z" end="20270602T000000Z"/></C:calendar-data></D:prop>'
+        + '<D:href>/acme/calendar/zoned/floating.ics</D:href></C:calendar-multiget>',
+    });
+    expect(multiget.text).toContain('DTSTART:20270601T070000Z');
   });
 
   it('reads them in UTC without a timezone, and in the one the query gives', async () => {
