@@ -74,12 +74,11 @@ async function main(): Promise<void> {
   logger.info({ store: store.kind, dataDir: config.store.datadir, hostname: config.server.hostname }, 'Stoa is running');
 
   const purge = async () => {
-    const purged = await directory.users.purgeExpired(config.directory.retention_days);
-    for (const { tenantId, id } of purged) {
+    const purged = await directory.users.purgeExpired(config.directory.retention_days, async ({ tenantId, id }) => {
       await mail.purgeUser(id);
       await groupware.purgeOwner(GroupwareService.ownerId(tenantId, id));
       await files.purgeDrive(FilesService.userDrive(tenantId, id));
-    }
+    });
     if (purged.length) logger.info({ users: purged.map((u) => u.id) }, 'purged deprovisioned users past retention, with their mail, calendars, contacts and files');
   };
   const housekeeping = () => (async () => {

@@ -111,9 +111,15 @@ export class UserService {
     return this.#store.findUsers(tenantId, query, paging);
   }
 
-  /** Hard-deletes users whose retention ended; returns who they were so their data can go too. */
-  purgeExpired(retentionDays: number, now = new Date()): Promise<PurgedUser[]> {
-    return this.#store.purgeUsers(new Date(now.getTime() - retentionDays * 86_400_000).toISOString());
+  /**
+   * Hard-deletes users whose retention ended, each after `purgeData` removed what they owned: data
+   * first, so a purge that dies half-way leaves users the next one finds again, never data no user
+   * leads to. Returns who was removed.
+   */
+  async purgeExpired(retentionDays: number, purgeData: (user: PurgedUser) => Promise<void>, now = new Date()): Promise<PurgedUser[]> {
+    const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+    for (const user of await this.#store.expiredUsers(cutoff)) await purgeData(user);
+    return this.#store.purgeUsers(cutoff);
   }
 
   async #update(user: UserRecord, change: Partial<UserRecord>): Promise<void> {

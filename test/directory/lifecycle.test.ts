@@ -23,9 +23,16 @@ describe('deprovisioning and retention', () => {
     const again = await f.directory.users.create(tenant.id, { userName: 'ann@acme.test' });
     expect(again.id).not.toBe(ann.id);
 
-    expect(await f.directory.users.purgeExpired(30, new Date(Date.now() + 29 * DAY))).toEqual([]);
+    const dataPurged: string[] = [];
+    const purgeData = async (user: { id: string }) => void dataPurged.push(user.id);
+    expect(await f.directory.users.purgeExpired(30, purgeData, new Date(Date.now() + 29 * DAY))).toEqual([]);
+    expect(dataPurged).toEqual([]);
     expect(await f.store.directory.getUser(tenant.id, ann.id, true)).not.toBeNull();
-    expect(await f.directory.users.purgeExpired(30, new Date(Date.now() + 31 * DAY))).toEqual([{ tenantId: tenant.id, id: ann.id }]);
+    // A purge that fails while removing the data keeps the user, so the next one finds them again.
+    await expect(f.directory.users.purgeExpired(30, async () => { throw new Error('disk gone'); }, new Date(Date.now() + 31 * DAY))).rejects.toThrow('disk gone');
+    expect(await f.store.directory.getUser(tenant.id, ann.id, true)).not.toBeNull();
+    expect(await f.directory.users.purgeExpired(30, purgeData, new Date(Date.now() + 31 * DAY))).toEqual([{ tenantId: tenant.id, id: ann.id }]);
+    expect(dataPurged).toEqual([ann.id]);
     expect(await f.store.directory.getUser(tenant.id, ann.id, true)).toBeNull();
     expect(await f.directory.users.get(tenant.id, again.id)).not.toBeNull();
   });

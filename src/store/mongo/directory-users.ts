@@ -115,13 +115,21 @@ export class MongoUsers {
    * user (last, so a purge that dies half-way is finished by the next one). A user changed while
    * being purged (restored, say) is skipped: the delete is a claim on the revision that was read.
    */
-  async purge(deletedBefore: string): Promise<PurgedUser[]> {
-    const purged: PurgedUser[] = [];
-    const readAt = Date.now();
-    const candidates = await this.#users
+  async expired(deletedBefore: string): Promise<PurgedUser[]> {
+    return (await this.#expired(deletedBefore)).map(({ _id, tenantId }) => ({ tenantId, id: _id }));
+  }
+
+  #expired(deletedBefore: string): Promise<Array<{ _id: string; rev: string; tenantId: string }>> {
+    return this.#users
       .find({ deletedAt: { $ne: null, $lt: deletedBefore } }, { projection: { _id: 1, rev: 1, tenantId: 1 } })
       .sort({ deletedAt: 1, _id: 1 })
       .toArray();
+  }
+
+  async purge(deletedBefore: string): Promise<PurgedUser[]> {
+    const purged: PurgedUser[] = [];
+    const readAt = Date.now();
+    const candidates = await this.#expired(deletedBefore);
     for (const { _id, rev, tenantId } of candidates) {
       const claim = await this.#revisions.take(_id, rev, readAt);
       if (!claim) continue;

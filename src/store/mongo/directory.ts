@@ -116,6 +116,10 @@ export class MongoDirectory implements DirectoryStore {
     return guard(() => this.#users.find(tenantId, query, paging));
   }
 
+  expiredUsers(deletedBefore: string): Promise<PurgedUser[]> {
+    return guard(() => this.#users.expired(deletedBefore));
+  }
+
   purgeUsers(deletedBefore: string): Promise<PurgedUser[]> {
     return guard(async () => {
       const purged = await this.#users.purge(deletedBefore);

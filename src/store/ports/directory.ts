@@ -158,7 +158,9 @@ export interface DirectoryStore {
   findUserByAddress(address: string): Promise<UserRecord | null>;
   /** Ordered by creation (stable paging). */
   findUsers(tenantId: string, query: UserQuery, paging: Paging): Promise<Page<UserRecord>>;
-  /** Removes users deleted before `deletedBefore`; returns who they were, so their data can go too. */
+  /** Users deleted before `deletedBefore`, oldest first: those `purgeUsers` would remove. */
+  expiredUsers(deletedBefore: string): Promise<PurgedUser[]>;
+  /** Removes users deleted before `deletedBefore`; returns who they were. */
   purgeUsers(deletedBefore: string): Promise<PurgedUser[]>;
 
   createGroup(group: GroupRecord): Promise<void>;

@@ -131,6 +131,10 @@ export class SqliteUsers {
     });
   }
 
+  expired(deletedBefore: string): PurgedUser[] {
+    return this.#purgeable.all(deletedBefore);
+  }
+
   purge(deletedBefore: string): PurgedUser[] {
     return writeTransaction(this.#db, () => {
       const purged = this.#purgeable.all(deletedBefore);

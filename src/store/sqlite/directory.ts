@@ -168,6 +168,10 @@ export class SqliteDirectory implements DirectoryStore {
     return guard(() => this.#users.find(tenantId, query, paging));
   }
 
+  expiredUsers(deletedBefore: string): Promise<PurgedUser[]> {
+    return guard(() => this.#users.expired(deletedBefore));
+  }
+
   purgeUsers(deletedBefore: string): Promise<PurgedUser[]> {
     return guard(() => this.#users.purge(deletedBefore));
   }

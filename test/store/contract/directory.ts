@@ -281,6 +281,8 @@ export function run(name: string, build: BuildStore): void {
         await dir().addAppPassword(appPassword({ id: 'ap-old', userId: 'u-old', hash: 'h-old' }));
         await dir().createGroup(group({ id: 'g1', tenantId: 'ta', displayName: 'Staff', members: ['u-alice', 'u-old'] }));
 
+        expect(await dir().expiredUsers(at(20))).toEqual([{ tenantId: 'ta', id: 'u-old' }]);
+        expect(await dir().expiredUsers(at(40))).toEqual([{ tenantId: 'ta', id: 'u-old' }, { tenantId: 'tb', id: 'u-recent' }]);
         expect(await dir().purgeUsers(at(20))).toEqual([{ tenantId: 'ta', id: 'u-old' }]);
         expect(await dir().getUser('ta', 'u-old', true)).toBeNull();
         expect(await dir().getUser('tb', 'u-recent', true)).toEqual(recent);
