@@ -13,7 +13,7 @@ import { childElements, textOf, type XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
 import { floatingZone } from './floating-zone.ts';
 import { freeBusyReport } from './free-busy-report.ts';
-import { cardFilterOf, compFilterOf, timeRangeOf } from './groupware-filters.ts';
+import { boundedRangeOf, cardFilterOf, compFilterOf } from './groupware-filters.ts';
 import { CALDAV_NS, CARDDAV_NS, objectResource, type GroupwareKind } from './groupware-space.ts';
 import type { ReportContext, ReportDocument } from './resource.ts';
 import { clark, DAV_NS, type QName } from './xml-out.ts';
@@ -52,7 +52,7 @@ function dataRequest(root: XmlElement, ns: string, dataName: string): DataReques
   const data = prop && childElements(prop, ns, dataName)[0];
   const rangeIn = (name: string) => {
     const e = data && childElements(data, ns, name)[0];
-    return e ? timeRangeOf(e) : null;
+    return e ? boundedRangeOf(e) : null;
   };
   return {
     props, dataKey: data ? clark({ ns, name: dataName }) : null, expand: rangeIn('expand'),
