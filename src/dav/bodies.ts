@@ -103,11 +103,13 @@ export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const prop = childElements(root, DAV_NS, 'prop')[0];
   const levelText = level ? textOf(level).trim() : '1';
   if (levelText !== '1' && levelText !== 'infinite') throw new DavError(400, null, 'bad sync-level');
-  const nresults = limit ? Number(textOf(childElements(limit, DAV_NS, 'nresults')[0] ?? limit).trim()) : null;
+  const nresults = limit ? textOf(childElements(limit, DAV_NS, 'nresults')[0] ?? limit).trim() : null;
+  // RFC 5323 §5.17: a positive integer. Read loosely, -1 or 0 would stall a client on a token that never moves.
+  if (nresults !== null && !/^[1-9]\d{0,8}$/.test(nresults)) throw new DavError(400, null, 'DAV:nresults must be a positive integer');
   return {
     token: token ? textOf(token).trim() : '',
     level: levelText,
-    limit: nresults !== null && Number.isFinite(nresults) ? nresults : null,
+    limit: nresults === null ? null : Number(nresults),
     props: prop ? childElements(prop).map((e) => ({ ns: e.ns, name: e.name })) : [],
   };
 }
