@@ -294,7 +294,7 @@ export class DavEngine {
     if (!info) {
       const ifHeader = header(request, 'if');
       if (!ifHeader) throw new DavError(400, null, 'a lock refresh needs an If header with the lock token');
-      const lock = await this.#locks.refresh(site.tenantId, path, submittedTokens(parseIfHeader(ifHeader)), timeout);
+      const lock = await this.#locks.refresh(site.tenantId, path, submittedTokens(parseIfHeader(ifHeader)), timeout, site.userId);
       return lockAnswer(200, lock, {});
     }
     const depth = parseDepth(header(request, 'depth'));

@@ -211,8 +211,17 @@ describe('read-only and read-write views', () => {
     });
     expect(patch.status).toBe(403);
     // Ann's own lock table is untouched: she can still lock her calendar.
-    const annLock = await dav(s.http, 'LOCK', '/acme/calendar/team/standup.ics', { ...ANN, headers: XML, body: lockinfo });
+    const annLock = await dav(s.http, 'LOCK', '/acme/calendar/team/standup.ics', { ...ANN, headers: { ...XML, timeout: 'Second-60' }, body: lockinfo });
     expect(annLock.status).toBe(200);
+    // Her lock shows through the views with its token; no sharee may keep it alive by refreshing it.
+    const discovery = await propfind(BOB, `${team()}standup.ics`, '<D:lockdiscovery/>');
+    const token = /<D:locktoken><D:href>([^<]+)<\/D:href>/.exec(discovery.text)![1]!;
+    expect(token).toBe(annLock.headers.get('lock-token')!.slice(1, -1));
+    for (const sharee of [BOB, CY]) {
+      const refresh = await dav(s.http, 'LOCK', `${team()}standup.ics`, { ...sharee, headers: { if: `(<${token}>)`, timeout: 'Second-99999' } });
+      expect(refresh.status).toBe(412);
+    }
+    expect((await propfind(ANN, '/acme/calendar/team/standup.ics', '<D:lockdiscovery/>')).text).not.toMatch(/Second-(9\d{3,}|[1-9]\d{4,})/);
     expect((await dav(s.http, 'UNLOCK', '/acme/calendar/team/standup.ics', { ...ANN, headers: { 'lock-token': annLock.headers.get('lock-token')! } })).status).toBe(204);
     expect(await annState()).toBe(before);
   });
