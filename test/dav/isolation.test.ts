@@ -130,6 +130,13 @@ describe('hrefs that point elsewhere', () => {
     expect(book.text).toContain('olga@other.test');
     expect(book.text).not.toContain('acme.test');
     expect((await propfind(ANN, '/other/contacts/directory/', '<D:displayname/>')).status).toBe(403);
+    // A card named by another tenant's user id is not in acme's directory.
+    expect((await dav(s.http, 'GET', `/acme/contacts/directory/${ids.olga}.vcf`, ANN)).status).toBe(404);
+    const cards = await dav(s.http, 'REPORT', '/acme/contacts/directory/', {
+      ...ANN, headers: XML,
+      body: `<R:addressbook-multiget xmlns:D="DAV:" xmlns:R="urn:ietf:params:xml:ns:carddav"><D:prop><R:address-data/></D:prop><D:href>/acme/contacts/directory/${ids.olga}.vcf</D:href><D:href>/other/contacts/directory/${ids.olga}.vcf</D:href></R:addressbook-multiget>`,
+    });
+    expect(cards.text).not.toContain('olga');
   });
 });
 
@@ -159,7 +166,7 @@ describe('sync tokens', () => {
 
 describe('share requests', () => {
   it('refuses sharees of another tenant, unknown ones and a share through a sharee’s view; nothing changes', async () => {
-    for (const href of ['mailto:olga@other.test', `/other/principals/users/${ids.olga}/`, `/acme/principals/users/${ids.olga}/`, 'mailto:nobody@acme.test', 'mailto:all@acme.test']) {
+    for (const href of ['mailto:olga@other.test', `/other/principals/users/${ids.olga}/`, `/acme/principals/users/${ids.olga}/`, 'mailto:nobody@acme.test', 'mailto:all@acme.test', `/acme/principals/groups/${ids.bob}/`, 'mailto:ann@acme.test', `/acme/principals/users/${ids.bob}/../${ids.olga}/`]) {
       const answer = await post(ANN, '/acme/calendar/private/', csShare(href));
       expect(answer.status).toBe(403);
       expect(answer.text).toContain('valid-sharee');
@@ -239,6 +246,14 @@ describe('read-only and read-write views', () => {
     });
     expect(named.status).toBe(207);
     expect((await propfind(BOB, team(), '<D:displayname/>')).text).toContain('Bob’s name');
+    expect((await propfind(CY, team(), '<D:displayname/>')).text).not.toContain('Bob’s name');
+    // An entity could smuggle a file into a property: DOCTYPE is refused before anything is stored.
+    const entity = await dav(s.http, 'PROPPATCH', team(), {
+      ...CY, headers: XML,
+      body: '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>&x;</D:displayname></D:prop></D:set></D:propertyupdate>',
+    });
+    expect(entity.status).toBe(400);
+    expect((await propfind(CY, team(), '<D:displayname/>')).text).not.toContain('root:');
     expect(await annState()).toBe(before);
   });
 
@@ -342,5 +357,6 @@ describe('colleague principals', () => {
     expect((await post(ANN, '/acme/calendar/private/', csShare(`/acme/principals/users/${ids.cy}/`))).status).toBe(403);
     expect((await post(ANN, '/acme/calendar/private/', csShare('mailto:cy@acme.test'))).status).toBe(403);
     expect((await propfind(ANN, '/acme/calendar/private/', '<CS:invite/>')).text).not.toContain('cy@acme.test');
+    expect((await dav(s.http, 'GET', `/acme/contacts/directory/${ids.cy}.vcf`, ANN)).status).toBe(404);
   });
 });
