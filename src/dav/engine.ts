@@ -22,6 +22,11 @@ export interface Located {
    * `/{tenant}/webdav/home/` is a different drive, so their locks must not meet. Defaults to `base`.
    */
   lockBase?: string[];
+  /**
+   * The user owns everything in the space, so may remove anyone's lock in it (RFC 3744 DAV:unlock):
+   * a sharee's lock on the owner's calendar outlives the share, and would lock the owner out.
+   */
+  owned?: boolean;
 }
 
 /** What the engine needs from the front for one authenticated request. */
@@ -320,7 +325,7 @@ export class DavEngine {
     const token = parseLockToken(header(request, 'lock-token'));
     const locks = await this.#locks.locksFor(site.tenantId, target.lockKey);
     const lock = locks.find((l) => l.token === token);
-    if (lock && lock.userId !== site.userId) throw new DavError(403, null, 'the lock belongs to someone else');
+    if (lock && lock.userId !== site.userId && !target.located.owned) throw new DavError(403, null, 'the lock belongs to someone else');
     await this.#locks.unlock(site.tenantId, target.lockKey, token);
     return { status: 204, headers: {}, body: null };
   }

@@ -20,6 +20,7 @@ const XML = { 'content-type': 'application/xml; charset=utf-8' };
 const ICS = { 'content-type': 'text/calendar' };
 const C = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
 const SYNC = 'http://stoa.invalid/sync/';
+const LOCKINFO = '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
 
 const EVENT = (uid: string, summary: string, extra: string[] = []) => [
   'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//isolation//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20270101T000000Z',
@@ -207,10 +208,9 @@ describe('read-only and read-write views', () => {
   });
 
   it('refuses LOCK, DELETE, PUT and object PROPPATCH through a read-only view', async () => {
-    const lockinfo = '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
-    expect((await dav(s.http, 'LOCK', team(), { ...BOB, headers: { ...XML, depth: 'infinity' }, body: lockinfo })).status).toBe(403);
-    expect((await dav(s.http, 'LOCK', `${team()}standup.ics`, { ...BOB, headers: XML, body: lockinfo })).status).toBe(403);
-    expect((await dav(s.http, 'LOCK', `${team()}new.ics`, { ...BOB, headers: XML, body: lockinfo })).status).toBe(403);
+    expect((await dav(s.http, 'LOCK', team(), { ...BOB, headers: { ...XML, depth: 'infinity' }, body: LOCKINFO })).status).toBe(403);
+    expect((await dav(s.http, 'LOCK', `${team()}standup.ics`, { ...BOB, headers: XML, body: LOCKINFO })).status).toBe(403);
+    expect((await dav(s.http, 'LOCK', `${team()}new.ics`, { ...BOB, headers: XML, body: LOCKINFO })).status).toBe(403);
     expect((await dav(s.http, 'DELETE', `${team()}standup.ics`, BOB)).status).toBe(403);
     expect((await dav(s.http, 'PUT', `${team()}standup.ics`, { ...BOB, headers: ICS, body: EVENT('standup', 'Hijacked') })).status).toBe(403);
     const patch = await dav(s.http, 'PROPPATCH', `${team()}standup.ics`, {
@@ -218,7 +218,7 @@ describe('read-only and read-write views', () => {
     });
     expect(patch.status).toBe(403);
     // Ann's own lock table is untouched: she can still lock her calendar.
-    const annLock = await dav(s.http, 'LOCK', '/acme/calendar/team/standup.ics', { ...ANN, headers: { ...XML, timeout: 'Second-60' }, body: lockinfo });
+    const annLock = await dav(s.http, 'LOCK', '/acme/calendar/team/standup.ics', { ...ANN, headers: { ...XML, timeout: 'Second-60' }, body: LOCKINFO });
     expect(annLock.status).toBe(200);
     // Her lock shows through the views with its token; no sharee may keep it alive by refreshing it.
     const discovery = await propfind(BOB, `${team()}standup.ics`, '<D:lockdiscovery/>');
@@ -282,7 +282,16 @@ describe('read-only and read-write views', () => {
 
   it('DELETE of the shared mount by a read-write sharee leaves the owner’s calendar; the view is then gone', async () => {
     const token = await syncToken(CY, team());
+    const cyLock = await dav(s.http, 'LOCK', `${team()}review.ics`, { ...CY, headers: { ...XML, timeout: 'Infinite' }, body: LOCKINFO });
+    expect(cyLock.status).toBe(200);
     expect((await dav(s.http, 'DELETE', team(), { ...CY, headers: { depth: 'infinity' } })).status).toBe(204);
+    // Her lock outlives her share; the owner, locked out of her own event, may remove it (RFC 3744 DAV:unlock).
+    expect((await dav(s.http, 'LOCK', '/acme/calendar/team/review.ics', { ...ANN, headers: XML, body: LOCKINFO })).status).toBe(423);
+    expect((await dav(s.http, 'UNLOCK', `${team()}review.ics`, { ...CY, headers: { 'lock-token': cyLock.headers.get('lock-token')! } })).status).toBe(409);
+    expect((await dav(s.http, 'UNLOCK', '/acme/calendar/team/review.ics', { ...ANN, headers: { 'lock-token': cyLock.headers.get('lock-token')! } })).status).toBe(204);
+    const annLock = await dav(s.http, 'LOCK', '/acme/calendar/team/review.ics', { ...ANN, headers: XML, body: LOCKINFO });
+    expect(annLock.status).toBe(200);
+    expect((await dav(s.http, 'UNLOCK', '/acme/calendar/team/review.ics', { ...ANN, headers: { 'lock-token': annLock.headers.get('lock-token')! } })).status).toBe(204);
     expect((await dav(s.http, 'GET', `${team()}standup.ics`, CY)).status).toBe(404);
     expect((await report(CY, team(), query())).status).toBe(404);
     expect((await report(CY, team(), syncBody(token))).status).toBe(404);
