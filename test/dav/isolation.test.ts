@@ -113,6 +113,11 @@ describe('hrefs that point elsewhere', () => {
     expect((await dav(s.http, 'PUT', `${path}x.ics`, { ...BOB, headers: ICS, body: EVENT('x', 'X') })).status).toBe(409);
     expect((await dav(s.http, 'DELETE', `${path}secret.ics`, BOB)).status).toBe(404);
     expect((await post(BOB, path, csShare('mailto:bob@acme.test'))).status).toBe(404);
+    // A calendar shared with bob is no address book of his, and a principal answers no object report.
+    expect((await propfind(BOB, `/acme/contacts/shared-${teamId}/`, '<D:displayname/>')).status).toBe(404);
+    const onPrincipal = await report(BOB, `/acme/principals/users/${ids.ann}/`, multiget(['/acme/calendar/private/secret.ics']));
+    expect(onPrincipal.text).not.toContain('Secret');
+    expect(onPrincipal.status).toBe(403);
     expect(await annState()).toBe(before);
   });
 
@@ -122,6 +127,12 @@ describe('hrefs that point elsewhere', () => {
     }
     expect((await propfind(OLGA, `/other/calendar/shared-${teamId}/`, '<D:displayname/>')).status).toBe(404);
     expect((await propfind(OLGA, `/other/principals/users/${ids.ann}/`, '<D:displayname/>')).status).toBe(404);
+    // Nor can ann copy or move her data into olga's tenant.
+    for (const method of ['COPY', 'MOVE']) {
+      const answer = await dav(s.http, method, '/acme/calendar/private/secret.ics', { ...ANN, headers: { destination: `${s.http}/other/calendar/default/secret.ics` } });
+      expect(answer.status).toBe(403);
+    }
+    expect((await dav(s.http, 'GET', '/other/calendar/default/secret.ics', OLGA)).status).toBe(404);
     // Her own directory book lists her tenant only.
     const book = await dav(s.http, 'REPORT', '/other/contacts/directory/', {
       ...OLGA, headers: { ...XML, depth: '1' },
