@@ -162,6 +162,10 @@ describe('sync tokens', () => {
       expect(answer.text).toContain('valid-sync-token');
       expect(answer.text).not.toContain('.ics');
     }
+    // A token from the collection's future is no token of it either.
+    const future = await report(ANN, '/acme/calendar/team/', syncBody(`${SYNC}${teamId}-999999999`));
+    expect(future.status).toBe(403);
+    expect(future.text).toContain('valid-sync-token');
     // The shared view's own token is the owner's: the private calendar's is refused there too.
     const onView = await report(BOB, team(), syncBody(annPrivate));
     expect(onView.status).toBe(403);
