@@ -96,6 +96,18 @@ export interface SyncCollectionRequest {
 }
 
 /** RFC 6578 §3.2. */
+/**
+ * The count of a `limit` element (DAV:limit of RFC 6578, CARDDAV:limit of RFC 6352): a positive
+ * integer (RFC 5323 §5.17), else 400. Read loosely, 0 or -1 made every first listing a 507 and
+ * `abc` meant no limit at all.
+ */
+export function nresultsOf(limit: XmlElement | undefined, ns: string): number | null {
+  if (!limit) return null;
+  const text = textOf(childElements(limit, ns, 'nresults')[0] ?? limit).trim();
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw new DavError(400, null, 'nresults must be a positive integer');
+  return Number(text);
+}
+
 export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const token = childElements(root, DAV_NS, 'sync-token')[0];
   const level = childElements(root, DAV_NS, 'sync-level')[0];
@@ -103,13 +115,10 @@ export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const prop = childElements(root, DAV_NS, 'prop')[0];
   const levelText = level ? textOf(level).trim() : '1';
   if (levelText !== '1' && levelText !== 'infinite') throw new DavError(400, null, 'bad sync-level');
-  const nresults = limit ? textOf(childElements(limit, DAV_NS, 'nresults')[0] ?? limit).trim() : null;
-  // RFC 5323 §5.17: a positive integer. Read loosely, -1 or 0 would stall a client on a token that never moves.
-  if (nresults !== null && !/^[1-9]\d{0,8}$/.test(nresults)) throw new DavError(400, null, 'DAV:nresults must be a positive integer');
   return {
     token: token ? textOf(token).trim() : '',
     level: levelText,
-    limit: nresults === null ? null : Number(nresults),
+    limit: nresultsOf(limit, DAV_NS),
     props: prop ? childElements(prop).map((e) => ({ ns: e.ns, name: e.name })) : [],
   };
 }

@@ -181,6 +181,14 @@ function isolationSuites(env: () => Record<string, string>): void {
       const answer = await report(ANN, '/acme/calendar/team/', syncBody(token, `<D:limit><D:nresults>${nresults}</D:nresults></D:limit>`));
       expect(answer.status).toBe(400);
     });
+
+    it.each([['0'], ['-1'], ['abc'], ['1.5'], ['']])('addressbook-query with nresults "%s" is 400', async (nresults) => {
+      const answer = await dav(s.http, 'REPORT', '/acme/contacts/directory/', {
+        ...ANN, headers: { ...XML, depth: '1' },
+        body: `<R:addressbook-query xmlns:D="DAV:" xmlns:R="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><R:limit><R:nresults>${nresults}</R:nresults></R:limit></R:addressbook-query>`,
+      });
+      expect(answer.status).toBe(400);
+    });
   });
 
   describe('share requests', () => {
