@@ -217,6 +217,7 @@ export class DavEngine {
     if (move) await this.#requireTokens(site, source, ifLists, { member: true, deep: true });
     await this.#requireTokens(site, destination, ifLists, { member: true, deep: true });
     if (!destination.located.space.writable) throw new DavError(403, null, 'the destination is read-only');
+    if (destination.located.space.accepts?.(destination.path, source.resource.collection) === false) throw new DavError(403, null, 'the destination cannot hold this resource');
     // A MOVE removes the source: out of a read-only view (a calendar shared for reading) it would delete the owner's data.
     if (move && !source.located.space.writable) throw new DavError(403, 'need-privileges', 'the source is read-only');
     // A file over a file is replaced in one write, so a copy that fails (quota, crash) keeps the destination.

@@ -341,6 +341,22 @@ function isolationSuites(env: () => Record<string, string>): void {
     });
   });
 
+  describe('COPY and MOVE onto what cannot be replaced', () => {
+    it.each([
+      ['COPY', '/acme/calendar/team/standup.ics', '/acme/calendar/private/', '0'],
+      ['MOVE', '/acme/calendar/team/standup.ics', '/acme/calendar/private/', '0'],
+      ['COPY', '/acme/calendar/team/', '/acme/calendar/private/', 'infinity'],
+      ['MOVE', '/acme/calendar/team/', '/acme/calendar/private/', 'infinity'],
+      ['COPY', '/acme/calendar/team/', '/acme/calendar/private/secret.ics', 'infinity'],
+    ])('%s %s onto %s is refused and deletes nothing', async (method, from, to, depth) => {
+      const state = await annState();
+      expect(state).toContain('SUMMARY:Secret');
+      const answer = await dav(s.http, method, from, { ...ANN, headers: { destination: `${s.http}${to}`, overwrite: 'T', depth } });
+      expect(answer.status).toBe(403);
+      expect(await annState()).toBe(state);
+    });
+  });
+
   describe('report bodies', () => {
     it('an unknown report is 403 supported-report; unknown elements inside a known one are ignored', async () => {
       const unknown = await report(ANN, '/acme/calendar/team/', '<X:steal xmlns:X="urn:x"><X:href>/acme/calendar/private/secret.ics</X:href></X:steal>');
