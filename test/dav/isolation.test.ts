@@ -357,6 +357,21 @@ function isolationSuites(env: () => Record<string, string>): void {
     });
   });
 
+  describe('bad objects over good ones', () => {
+    it.each([
+      ['not iCalendar', () => 'hello', 'valid-calendar-data'],
+      ['not UTF-8', () => Buffer.from([0xff, 0xfe, 0x00, 0x41]), 'valid-calendar-data'],
+      ['two UIDs', () => EVENT('standup', 'A').replace('END:VCALENDAR', `BEGIN:VEVENT${EVENT('other', 'B').split('BEGIN:VEVENT')[1]!}`), 'valid-calendar-object-resource'],
+      ['over the size limit', () => EVENT('standup', 'x'.repeat(1024 * 1024)), 'max-resource-size'],
+    ])('a PUT that is %s over an event is 403 and keeps the event', async (_name, body, condition) => {
+      const state = await annState();
+      const answer = await dav(s.http, 'PUT', '/acme/calendar/team/standup.ics', { ...ANN, headers: ICS, body: body() });
+      expect(answer.status).toBe(403);
+      expect(answer.text).toContain(condition);
+      expect(await annState()).toBe(state);
+    });
+  });
+
   describe('report bodies', () => {
     it('an unknown report is 403 supported-report; unknown elements inside a known one are ignored', async () => {
       const unknown = await report(ANN, '/acme/calendar/team/', '<X:steal xmlns:X="urn:x"><X:href>/acme/calendar/private/secret.ics</X:href></X:steal>');
