@@ -357,6 +357,28 @@ function isolationSuites(env: () => Record<string, string>): void {
     });
   });
 
+  describe('a shared address book', () => {
+    const VCARD = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dora\r\nFN:Dora\r\nEMAIL:dora@client.test\r\nEND:VCARD\r\n';
+    const ab = '/acme/contacts/clients/';
+
+    it('is read-only for a read sharee, whatever the method, and no calendar of theirs', async () => {
+      const mkcol = '<D:mkcol xmlns:D="DAV:" xmlns:R="urn:ietf:params:xml:ns:carddav"><D:set><D:prop><D:resourcetype><D:collection/><R:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>';
+      expect((await dav(s.http, 'MKCOL', ab, { ...ANN, headers: XML, body: mkcol })).status).toBe(201);
+      expect((await dav(s.http, 'PUT', `${ab}dora.vcf`, { ...ANN, headers: { 'content-type': 'text/vcard' }, body: VCARD })).status).toBe(201);
+      expect((await post(ANN, ab, csShare('mailto:bob@acme.test'))).status).toBe(200);
+      const bookId = /^http:\/\/stoa\.invalid\/sync\/(.+)-\d+$/.exec(await syncToken(ANN, ab))![1]!;
+      const view = `/acme/contacts/shared-${bookId}/`;
+      expect((await dav(s.http, 'GET', `${view}dora.vcf`, BOB)).text).toContain('FN:Dora');
+      expect((await dav(s.http, 'GET', `/acme/calendar/shared-${bookId}/dora.vcf`, BOB)).status).toBe(404);
+      expect((await dav(s.http, 'PUT', `${view}dora.vcf`, { ...BOB, headers: { 'content-type': 'text/vcard' }, body: VCARD.replace('Dora', 'Mallory') })).status).toBe(403);
+      expect((await dav(s.http, 'DELETE', `${view}dora.vcf`, BOB)).status).toBe(403);
+      expect((await dav(s.http, 'MOVE', `${view}dora.vcf`, { ...BOB, headers: { destination: `${s.http}/acme/contacts/default/dora.vcf` } })).status).toBe(403);
+      expect((await dav(s.http, 'COPY', `${view}dora.vcf`, { ...BOB, headers: { destination: `${s.http}/acme/contacts/default/dora.vcf` } })).status).toBe(201);
+      expect((await dav(s.http, 'GET', `${ab}dora.vcf`, ANN)).text).toContain('FN:Dora');
+      expect((await dav(s.http, 'GET', `${view}dora.vcf`, OLGA)).status).toBe(403);
+    });
+  });
+
   describe('bad objects over good ones', () => {
     it.each([
       ['not iCalendar', () => 'hello', 'valid-calendar-data'],
