@@ -446,6 +446,19 @@ function isolationSuites(env: () => Record<string, string>): void {
       expect((await post(ANN, '/acme/calendar/private/', csShare('mailto:cy@acme.test'))).status).toBe(403);
       expect((await propfind(ANN, '/acme/calendar/private/', '<CS:invite/>')).text).not.toContain('cy@acme.test');
       expect((await dav(s.http, 'GET', `/acme/contacts/directory/${ids.cy}.vcf`, ANN)).status).toBe(404);
+  });
+
+  it('a deactivated owner’s shared calendar leaves the sharee’s home, and comes back with the owner', async () => {
+    const scim = new ScimClient(`${s.http}/acme/scim/v2`, (await s.stoaOk(['scim-token', 'acme'])).lastLine.trim());
+    expect((await post(ANN, '/acme/calendar/private/', csShare('mailto:bob@acme.test', 'read-write'))).status).toBe(200);
+    const view = `/acme/calendar/shared-${privateId}/`;
+    expect((await dav(s.http, 'GET', `${view}secret.ics`, BOB)).status).toBe(200);
+    expect((await scim.patch(`/Users/${ids.ann}`, [{ op: 'replace', path: 'active', value: false }])).status).toBe(200);
+    expect((await dav(s.http, 'GET', `${view}secret.ics`, BOB)).status).toBe(404);
+    expect((await dav(s.http, 'PUT', `${view}bob.ics`, { ...BOB, headers: ICS, body: EVENT('bob-in-ann', 'Bob') })).status).toBe(409);
+    expect((await propfind(BOB, '/acme/calendar/', '<D:displayname/>', '1')).text).not.toContain('shared-');
+    expect((await scim.patch(`/Users/${ids.ann}`, [{ op: 'replace', path: 'active', value: true }])).status).toBe(200);
+    expect((await dav(s.http, 'GET', `${view}secret.ics`, BOB)).status).toBe(200);
     });
   });
 }
