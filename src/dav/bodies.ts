@@ -95,7 +95,6 @@ export interface SyncCollectionRequest {
   props: QName[];
 }
 
-/** RFC 6578 §3.2. */
 /**
  * The count of a `limit` element (DAV:limit of RFC 6578, CARDDAV:limit of RFC 6352): a positive
  * integer (RFC 5323 §5.17), else 400. Read loosely, 0 or -1 made every first listing a 507 and
@@ -108,6 +107,7 @@ export function nresultsOf(limit: XmlElement | undefined, ns: string): number | 
   return Number(text);
 }
 
+/** RFC 6578 §3.2. */
 export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const token = childElements(root, DAV_NS, 'sync-token')[0];
   const level = childElements(root, DAV_NS, 'sync-level')[0];
