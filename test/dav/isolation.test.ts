@@ -405,6 +405,14 @@ function isolationSuites(env: () => Record<string, string>): void {
       expect(extra.text).not.toContain('Secret');
     });
 
+    it('deeply nested and oversized REPORT bodies are 400 and 413, and the server goes on', async () => {
+      const deep = `<C:calendar-query ${C}>${'<D:x>'.repeat(50_000)}${'</D:x>'.repeat(50_000)}</C:calendar-query>`;
+      expect((await report(ANN, '/acme/calendar/team/', deep)).status).toBe(400);
+      const huge = multiget(Array.from({ length: 20_000 }, (_, i) => `/acme/calendar/team/${i}-${'x'.repeat(40)}.ics`));
+      expect((await report(ANN, '/acme/calendar/team/', huge)).status).toBe(413);
+      expect((await report(ANN, '/acme/calendar/team/', query())).text).toContain('SUMMARY:Standup');
+    });
+
     it.each([
       ['inverted', 'start="20280101T000000Z" end="20270101T000000Z"'],
       ['empty', 'start="20270101T000000Z" end="20270101T000000Z"'],
