@@ -95,6 +95,18 @@ export interface SyncCollectionRequest {
   props: QName[];
 }
 
+/**
+ * The count of a `limit` element (DAV:limit of RFC 6578, CARDDAV:limit of RFC 6352): a positive
+ * integer (RFC 5323 §5.17), else 400. Read loosely, 0 or -1 made every first listing a 507 and
+ * `abc` meant no limit at all.
+ */
+export function nresultsOf(limit: XmlElement | undefined, ns: string): number | null {
+  if (!limit) return null;
+  const text = textOf(childElements(limit, ns, 'nresults')[0] ?? limit).trim();
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw new DavError(400, null, 'nresults must be a positive integer');
+  return Number(text);
+}
+
 /** RFC 6578 §3.2. */
 export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const token = childElements(root, DAV_NS, 'sync-token')[0];
@@ -103,11 +115,10 @@ export function parseSyncCollection(root: XmlElement): SyncCollectionRequest {
   const prop = childElements(root, DAV_NS, 'prop')[0];
   const levelText = level ? textOf(level).trim() : '1';
   if (levelText !== '1' && levelText !== 'infinite') throw new DavError(400, null, 'bad sync-level');
-  const nresults = limit ? Number(textOf(childElements(limit, DAV_NS, 'nresults')[0] ?? limit).trim()) : null;
   return {
     token: token ? textOf(token).trim() : '',
     level: levelText,
-    limit: nresults !== null && Number.isFinite(nresults) ? nresults : null,
+    limit: nresultsOf(limit, DAV_NS),
     props: prop ? childElements(prop).map((e) => ({ ns: e.ns, name: e.name })) : [],
   };
 }

@@ -22,6 +22,11 @@ export interface Located {
    * `/{tenant}/webdav/home/` is a different drive, so their locks must not meet. Defaults to `base`.
    */
   lockBase?: string[];
+  /**
+   * The user owns everything in the space, so may remove anyone's lock in it (RFC 3744 DAV:unlock):
+   * a sharee's lock on the owner's calendar outlives the share, and would lock the owner out.
+   */
+  owned?: boolean;
 }
 
 /** What the engine needs from the front for one authenticated request. */
@@ -212,6 +217,9 @@ export class DavEngine {
     if (move) await this.#requireTokens(site, source, ifLists, { member: true, deep: true });
     await this.#requireTokens(site, destination, ifLists, { member: true, deep: true });
     if (!destination.located.space.writable) throw new DavError(403, null, 'the destination is read-only');
+    if (destination.located.space.accepts?.(destination.path, source.resource.collection) === false) throw new DavError(403, null, 'the destination cannot hold this resource');
+    // A MOVE removes the source: out of a read-only view (a calendar shared for reading) it would delete the owner's data.
+    if (move && !source.located.space.writable) throw new DavError(403, 'need-privileges', 'the source is read-only');
     // A file over a file is replaced in one write, so a copy that fails (quota, crash) keeps the destination.
     const replace = !source.resource.collection && destination.resource?.collection === false;
     if (destination.resource && !overwrite) throw new DavError(412, null, 'the destination exists and Overwrite is F');
@@ -292,7 +300,7 @@ export class DavEngine {
     if (!info) {
       const ifHeader = header(request, 'if');
       if (!ifHeader) throw new DavError(400, null, 'a lock refresh needs an If header with the lock token');
-      const lock = await this.#locks.refresh(site.tenantId, path, submittedTokens(parseIfHeader(ifHeader)), timeout);
+      const lock = await this.#locks.refresh(site.tenantId, path, submittedTokens(parseIfHeader(ifHeader)), timeout, site.userId);
       return lockAnswer(200, lock, {});
     }
     const depth = parseDepth(header(request, 'depth'));
@@ -318,7 +326,7 @@ export class DavEngine {
     const token = parseLockToken(header(request, 'lock-token'));
     const locks = await this.#locks.locksFor(site.tenantId, target.lockKey);
     const lock = locks.find((l) => l.token === token);
-    if (lock && lock.userId !== site.userId) throw new DavError(403, null, 'the lock belongs to someone else');
+    if (lock && lock.userId !== site.userId && !target.located.owned) throw new DavError(403, null, 'the lock belongs to someone else');
     await this.#locks.unlock(site.tenantId, target.lockKey, token);
     return { status: 204, headers: {}, body: null };
   }

@@ -3,7 +3,7 @@ import { busyPeriods, freeBusyCalendar } from '../calendar/free-busy.ts';
 import { widened } from '../calendar/floating.ts';
 import { childElements, type XmlElement } from '../xml/parse.ts';
 import { DavError } from './errors.ts';
-import { timeRangeOf } from './groupware-filters.ts';
+import { boundedRangeOf } from './groupware-filters.ts';
 import { floatingZone } from './floating-zone.ts';
 import { PRODID, type ObjectSource } from './groupware-reports.ts';
 import { CALDAV_NS } from './groupware-space.ts';
@@ -18,10 +18,7 @@ const UTF8 = new TextDecoder();
 export async function freeBusyReport(space: ObjectSource, path: string[], root: XmlElement): Promise<ReportDocument> {
   const element = childElements(root, CALDAV_NS, 'time-range')[0];
   if (!element) throw new DavError(400, null, 'free-busy-query needs a time-range');
-  const range = timeRangeOf(element);
-  if (!Number.isFinite(range.start) || !Number.isFinite(range.end) || range.end <= range.start) {
-    throw new DavError(400, null, 'free-busy-query needs a time-range with a start before its end');
-  }
+  const range = boundedRangeOf(element);
   if (path.length > 1) throw new DavError(403, 'supported-report', 'free-busy-query applies to a calendar or the calendar home');
   const calendars = path.length ? [path] : await space.collections?.() ?? [];
   const periods = [];

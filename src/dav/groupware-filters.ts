@@ -21,7 +21,25 @@ export function parseUtc(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
   if (!m) throw new DavError(400, null, `bad date-time ${value}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const time = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 20270230 over to March 2nd: a date that does not exist is the client's error, not another date.
+  const back = new Date(time);
+  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) throw new DavError(400, null, `bad date-time ${value}`);
+  return time;
+}
+
+/**
+ * CALDAV:expand, limit-recurrence-set and limit-freebusy-set (RFC 4791 §9.6.5–7): both bounds are
+ * required, unlike a filter's time-range, and the range must not be empty.
+ */
+export function boundedRangeOf(e: XmlElement): TimeRange {
+  const start = attribute(e, 'start');
+  const end = attribute(e, 'end');
+  if (start === undefined || end === undefined) throw new DavError(400, null, `${e.name} needs start and end`);
+  const range = { start: parseUtc(start, -Infinity), end: parseUtc(end, Infinity) };
+  if (range.end <= range.start) throw new DavError(400, null, `${e.name} needs a start before its end`);
+  return range;
 }
 
 export function timeRangeOf(e: XmlElement): TimeRange {

@@ -10,10 +10,11 @@ import { parseCard } from '../contacts/vcard.ts';
 import { escapeXml } from '../autoconfig/xml-write.ts';
 import type { DavObject } from '../store/ports/index.ts';
 import { childElements, textOf, type XmlElement } from '../xml/parse.ts';
+import { nresultsOf } from './bodies.ts';
 import { DavError } from './errors.ts';
 import { floatingZone } from './floating-zone.ts';
 import { freeBusyReport } from './free-busy-report.ts';
-import { cardFilterOf, compFilterOf, timeRangeOf } from './groupware-filters.ts';
+import { boundedRangeOf, cardFilterOf, compFilterOf } from './groupware-filters.ts';
 import { CALDAV_NS, CARDDAV_NS, objectResource, type GroupwareKind } from './groupware-space.ts';
 import type { ReportContext, ReportDocument } from './resource.ts';
 import { clark, DAV_NS, type QName } from './xml-out.ts';
@@ -52,7 +53,7 @@ function dataRequest(root: XmlElement, ns: string, dataName: string): DataReques
   const data = prop && childElements(prop, ns, dataName)[0];
   const rangeIn = (name: string) => {
     const e = data && childElements(data, ns, name)[0];
-    return e ? timeRangeOf(e) : null;
+    return e ? boundedRangeOf(e) : null;
   };
   return {
     props, dataKey: data ? clark({ ns, name: dataName }) : null, expand: rangeIn('expand'),
@@ -122,8 +123,7 @@ async function calendarQuery(space: ObjectSource, path: string[], root: XmlEleme
 
 async function addressbookQuery(space: ObjectSource, path: string[], root: XmlElement, context: ReportContext): Promise<string> {
   const filter = cardFilterOf(childElements(root, CARDDAV_NS, 'filter')[0]);
-  const limit = childElements(root, CARDDAV_NS, 'limit')[0];
-  const nresults = limit ? Number(textOf(childElements(limit, CARDDAV_NS, 'nresults')[0] ?? limit).trim()) : Infinity;
+  const nresults = nresultsOf(childElements(root, CARDDAV_NS, 'limit')[0], CARDDAV_NS) ?? Infinity;
   const request = dataRequest(root, CARDDAV_NS, 'address-data');
   const parts: string[] = [];
   for (const { path: at, object } of await space.candidates(path, null, null)) {

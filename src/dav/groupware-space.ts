@@ -257,6 +257,11 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     await this.#service.update(collection, props, dead, remove.filter((key) => !WRITABLE[key]));
   }
 
+  /** Objects only, into a collection: a COPY or MOVE onto a calendar would delete it and then fail. */
+  accepts(path: string[], collection: boolean): boolean {
+    return !collection && path.length === 2;
+  }
+
   copy(): Promise<void> {
     return Promise.reject(new DavError(403, null, 'COPY is not supported for calendars and address books'));
   }

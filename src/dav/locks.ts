@@ -65,10 +65,13 @@ export class LockManager {
     });
   }
 
-  /** Refreshes a lock that covers `path` and whose token was submitted. */
-  async refresh(tenantId: string, path: string, tokens: Set<string>, timeoutSeconds: number): Promise<Lock> {
+  /**
+   * Refreshes a lock of `userId` that covers `path` and whose token was submitted. Tokens show in
+   * lockdiscovery, so another user (a sharee of a calendar) could otherwise keep a lock alive for ever.
+   */
+  async refresh(tenantId: string, path: string, tokens: Set<string>, timeoutSeconds: number, userId: string): Promise<Lock> {
     return this.#change(tenantId, (locks) => {
-      const lock = locks.find((l) => tokens.has(l.token) && covers(l, path));
+      const lock = locks.find((l) => tokens.has(l.token) && covers(l, path) && l.userId === userId);
       if (!lock) throw new DavError(412, 'lock-token-matches-request-uri', 'no submitted lock covers this resource');
       const refreshed = { ...lock, timeoutSeconds, expires: Date.now() + timeoutSeconds * 1000 };
       return { locks: locks.map((l) => (l === lock ? refreshed : l)), result: refreshed };

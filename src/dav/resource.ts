@@ -79,6 +79,11 @@ export interface DavSpace {
   remove(path: string[]): Promise<void>;
   /** Dead properties only; the engine has already refused protected ones. */
   patch(path: string[], set: Record<string, string>, remove: string[]): Promise<void>;
+  /**
+   * Whether COPY or MOVE may place a collection (`collection`) or an object at `path`; asked before
+   * an Overwrite clears the destination, so a transfer the space cannot take deletes nothing. Absent = any.
+   */
+  accepts?(path: string[], collection: boolean): boolean;
   /** Within this space; the destination is free (the engine removed it for Overwrite: T). */
   copy(from: string[], to: string[], deep: boolean): Promise<void>;
   move(from: string[], to: string[]): Promise<void>;

@@ -159,7 +159,7 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
         const mount = rest[0] === DIRECTORY_BOOK || rest[0]?.startsWith(SHARED_PREFIX) ? (await mounts()).find((m) => m.name === rest[0]) : undefined;
         if (mount) return { space: mount.space, base: segments.slice(0, 3), ...(mount.lockBase ? { lockBase: mount.lockBase } : {}) };
         // Homes share one URL across the tenant's users, so their locks are keyed by owner (lockBase).
-        return { space: home, base: segments.slice(0, 2), lockBase: [`~${area}`, ownerId] };
+        return { space: home, base: segments.slice(0, 2), lockBase: [`~${area}`, ownerId], owned: true };
       }
       if (area !== 'webdav') return null;
       const base = segments.slice(0, 2);

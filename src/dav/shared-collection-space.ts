@@ -87,6 +87,10 @@ export class SharedCollectionSpace implements DavSpace {
     return path.length === 0;
   }
 
+  accepts(path: string[], collection: boolean): boolean {
+    return this.#home.accepts(this.#in(path), collection);
+  }
+
   copy(): Promise<void> {
     return this.#home.copy();
   }

@@ -77,11 +77,21 @@ export class SharingService {
     return shares.filter((s): s is Share => s !== null);
   }
 
-  /** The collections of a kind shared with a user, each with the grant that gives access. */
+  /**
+   * The collections of a kind shared with a user, each with the grant that gives access. A
+   * deactivated or deleted owner's collections are left out, as their principal is: otherwise a
+   * sharee kept reading and writing a removed user's calendar until the purge.
+   */
   async sharedWith(granteeId: string, kind: DavCollectionKind): Promise<SharedCollection[]> {
     const grants = await this.#store.grantsTo(granteeId);
-    const found = await Promise.all(grants.map(async (grant) => ({ grant, collection: await this.#store.collection(grant.collectionId) })));
-    return found.filter((f): f is SharedCollection => f.collection?.kind === kind);
+    const found = await Promise.all(grants.map(async (grant) => {
+      const collection = await this.#store.collection(grant.collectionId);
+      if (collection?.kind !== kind) return null;
+      const { tenantId, userId } = GroupwareService.parseOwnerId(collection.ownerId);
+      const owner = await this.#users.get(tenantId, userId);
+      return owner && usable(owner) ? { grant, collection } : null;
+    }));
+    return found.filter((f): f is SharedCollection => f !== null);
   }
 
   /** The sharee's own name, colour and such for a collection shared with them; false without a share. */
