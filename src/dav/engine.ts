@@ -342,7 +342,14 @@ export class DavEngine {
     const plans = new Map<QName[], PropResponses>();
     const inner = await space.report?.(target.path, root, {
       pathOf(href) {
-        const segments = pathSegments(destinationPath(href, request.host));
+        let segments: string[];
+        try {
+          segments = pathSegments(destinationPath(href, request.host));
+        } catch (err) {
+          // An href on another host or with bad escapes names nothing here: that one answers 404, not the request.
+          if (err instanceof DavError) return null;
+          throw err;
+        }
         return segments.length >= base.length && base.every((s, i) => s === segments[i]) ? segments.slice(base.length) : null;
       },
       respond: async (path, resource, props) => {
@@ -353,6 +360,7 @@ export class DavEngine {
         return responses.response({ href: hrefOf(segments, resource.collection), lockKey: () => lockKeyOf(target.located, path), path: () => path }, resource);
       },
       missing: (href) => statusResponse(href, 404),
+      truncated: () => statusResponse(hrefOf(target.segments, true), 507, 'number-of-matches-within-limits'),
     });
     if (inner === null || inner === undefined) throw new DavError(403, 'supported-report', 'unsupported report');
     if (typeof inner !== 'string') return { status: inner.status, headers: { 'content-type': inner.contentType }, body: inner.body };

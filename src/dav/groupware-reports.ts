@@ -127,8 +127,10 @@ async function addressbookQuery(space: ObjectSource, path: string[], root: XmlEl
   const request = dataRequest(root, CARDDAV_NS, 'address-data');
   const parts: string[] = [];
   for (const { path: at, object } of await space.candidates(path, null, null)) {
-    if (parts.length >= nresults) break;
-    if (matchesCardFilter(parseCard(UTF8.decode(object.data)), filter)) parts.push(await answer(context, at, object, request));
+    if (!matchesCardFilter(parseCard(UTF8.decode(object.data)), filter)) continue;
+    // RFC 6352 §8.6.1: a match beyond the limit marks the answer as cut short.
+    if (parts.length >= nresults) return parts.join('') + context.truncated();
+    parts.push(await answer(context, at, object, request));
   }
   return parts.join('');
 }

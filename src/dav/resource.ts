@@ -61,6 +61,8 @@ export interface ReportContext {
   respond(path: string[], resource: DavResource, props: QName[]): Promise<string>;
   /** One DAV:response carrying only a status, for an href that names nothing. */
   missing(href: string): string;
+  /** The DAV:response (507, number-of-matches-within-limits) saying an answer was cut at the client's limit. */
+  truncated(): string;
 }
 
 /**

@@ -120,6 +120,7 @@ export class SharedCollectionSpace implements DavSpace {
       },
       respond: (inner, resource, props) => context.respond(inner.slice(1), resource, props),
       missing: (href) => context.missing(href),
+      truncated: () => context.truncated(),
     });
   }
 }

@@ -196,6 +196,13 @@ function groupwareSuites(env: () => Record<string, string>): void {
       const bad = await dav(s.http, 'PUT', `${book}bad.vcf`, { ...ANN, body: 'BEGIN:VCARD\r\nVERSION:4.0\r\nEND:VCARD\r\n' });
       expect(bad.status).toBe(403);
       expect(bad.text).toContain('<x:valid-address-data xmlns:x="urn:ietf:params:xml:ns:carddav"');
+      // A limit below the matches answers that many and marks the answer as cut (RFC 6352 §8.6.1).
+      const limited = await dav(s.http, 'REPORT', book, {
+        ...ANN, headers: { ...ua, depth: '1' },
+        body: '<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><C:limit><C:nresults>1</C:nresults></C:limit></C:addressbook-query>',
+      });
+      expect(limited.text.match(/<D:getetag>/g)).toHaveLength(1);
+      expect(limited.text).toContain(`<D:response><D:href>${book}</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status><D:error><D:number-of-matches-within-limits/></D:error></D:response>`);
     });
 
     it('refuses an object beyond max-resource-size with the precondition of its own protocol', async () => {
