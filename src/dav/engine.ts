@@ -419,7 +419,8 @@ export class DavEngine {
     if (!value) return [];
     const lists = parseIfHeader(value);
     const ok = await evaluateIf(lists, async (resource) => {
-      const t = resource === null ? target : await this.#target(site, destinationPath(resource, request.host)).catch(() => null);
+      // A tag naming another server, or nothing this user can reach, is a resource without state: its condition is false.
+      const t = resource === null ? target : await Promise.resolve().then(() => this.#target(site, destinationPath(resource, request.host))).catch(() => null);
       if (!t) return { etag: null, tokens: new Set() };
       const locks = await this.#locks.locksFor(site.tenantId, t.lockKey);
       return { etag: t.resource?.etag ? `"${t.resource.etag}"` : null, tokens: new Set(locks.map((l) => l.token)) };

@@ -111,6 +111,12 @@ describe('isolation', () => {
     expect((await dav(s.http, 'GET', '/other/webdav/home/stolen.txt', { user: OLGA })).status).toBe(404);
   });
 
+  it('reads an If tag naming another server as a resource without state, not as a refused request', async () => {
+    const tagged = (list: string) => dav(s.http, 'PUT', '/acme/webdav/home/tagged.txt', { user: ANN, body: 'x', headers: { if: `<http://elsewhere.example/acme/webdav/home/private.txt> ${list}` } });
+    expect((await tagged('(["abc"])')).status).toBe(412);
+    expect((await tagged('(Not ["abc"])')).status).toBe(201);
+  });
+
   it('refuses dot segments, encoded slashes and Destinations on other hosts', async () => {
     for (const path of ['/acme/webdav/home/%2e%2e/', '/acme/webdav/home/%2E%2E%2Fgroups', '/acme/webdav/home/a%2fb', '/acme/webdav/home/a%5c..%5cb', '/acme/webdav/home/%00']) {
       // Sent as written: fetch would resolve the dots itself.
