@@ -15,8 +15,9 @@ import { DavError } from './errors.ts';
 import type { LockManager } from './locks.ts';
 import type { DavSpace } from './resource.ts';
 import { SharedCollectionSpace } from './shared-collection-space.ts';
+import { PrincipalCollectionSpace, principalOf } from './principals.ts';
 import { MountListSpace } from './virtual-space.ts';
-import { davText, DAV_NS } from './xml-out.ts';
+import { davText } from './xml-out.ts';
 
 export interface DavSettings {
   /** Drive quota when the directory sets none for the user; 0 = no limit. */
@@ -134,7 +135,7 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
   const contactMounts = async (): Promise<Mount[]> => [{ name: DIRECTORY_BOOK, space: directoryBook }, ...(await sharedWithMe(ADDRESSBOOK_KIND, contactsHome))];
   const calendars = new GroupwareSpace(deps.groupware, CALENDAR_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${calendarHome}${encodeURIComponent(name)}/`, mounts: calendarMounts, sharing: deps.sharing });
   const addressBooks = new GroupwareSpace(deps.groupware, ADDRESSBOOK_KIND, { ownerId, owner: principalHref, collectionHref: (name) => `${contactsHome}${encodeURIComponent(name)}/`, mounts: contactMounts, sharing: deps.sharing });
-  const principalSpace = principalOf(tenant, principal.userId, user?.displayName ?? principal.address, user?.addresses ?? [principal.address], {
+  const principalSpace = principalOf(tenant, { id: principal.userId, displayName: user?.displayName ?? principal.address, addresses: user?.addresses ?? [principal.address] }, {
     [`{${CALDAV_NS}}calendar-home-set`]: davText('href', calendarHome),
     [`{${CARDDAV_NS}}addressbook-home-set`]: davText('href', contactsHome),
   });
@@ -146,12 +147,13 @@ async function siteFor(deps: { directory: Directory; files: FilesService; groupw
       const [slug, area, ...rest] = segments;
       if (slug?.toLowerCase() !== tenant.slug) return null;
       if (area === 'principals') {
-        if (rest[0] !== 'users' || rest[1] === undefined) return null;
+        if (rest[0] !== 'users') return null;
+        if (rest[1] === undefined) return { space: new PrincipalCollectionSpace(tenant, deps.directory.users), base: segments.slice(0, 3) };
         if (rest[1] === principal.userId) return { space: principalSpace, base: segments.slice(0, 4) };
         // A colleague's principal tells what the company directory already lists (name, addresses), so
         // a client can name the owner of a calendar shared with this user; their homes stay theirs.
         const colleague = await deps.directory.users.get(tenant.id, rest[1]);
-        return colleague?.active ? { space: principalOf(tenant, colleague.id, colleague.displayName ?? colleague.userName, colleague.addresses, {}), base: segments.slice(0, 4) } : null;
+        return colleague?.active ? { space: principalOf(tenant, { ...colleague, displayName: colleague.displayName ?? colleague.userName }, {}), base: segments.slice(0, 4) } : null;
       }
       if (area === 'calendar' || area === 'contacts') {
         const [home, mounts] = area === 'calendar' ? [calendars, calendarMounts] : [addressBooks, contactMounts];
@@ -190,21 +192,6 @@ async function sharedMounts(deps: { groupware: GroupwareService; sharing: Sharin
     });
     // The owner's and the sharees' locks on a shared collection must meet: keyed as in the owner's home.
     return [{ name, space, lockBase: [`~${kind.kind === 'calendar' ? 'calendar' : 'contacts'}`, collection.ownerId, collection.name] }];
-  });
-}
-
-/** A user's principal resource; `homes` are the home-set properties, for the user themself only. */
-function principalOf(tenant: TenantRecord, userId: string, displayName: string, addresses: string[], homes: Record<string, string>): MountListSpace {
-  const href = `/${tenant.slug}/principals/users/${userId}/`;
-  return new MountListSpace({
-    displayName,
-    resourceTypes: [{ ns: DAV_NS, name: 'principal' }],
-    extraProps: {
-      [`{${DAV_NS}}principal-URL`]: davText('href', href),
-      [`{${DAV_NS}}principal-collection-set`]: davText('href', `/${tenant.slug}/principals/users/`),
-      ...homes,
-      [`{${CALDAV_NS}}calendar-user-address-set`]: addresses.map((a) => davText('href', `mailto:${a}`)).join(''),
-    },
   });
 }
 

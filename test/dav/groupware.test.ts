@@ -255,6 +255,35 @@ function groupwareSuites(env: () => Record<string, string>): void {
     });
   });
 
+  describe('finding colleagues (RFC 3744 principal searches)', () => {
+    const users = '/acme/principals/users/';
+    const search = (body: string) => dav(s.http, 'REPORT', users, { ...ANN, headers: { ...XML, depth: '0' }, body });
+    const found = (text: string) => [...text.matchAll(/<D:href>\/acme\/principals\/users\/([^/<]+)\/<\/D:href>/g)].map((m) => m[1]).sort();
+
+    it('says what can be searched, and finds colleagues by name or address, never another tenant\'s', async () => {
+      const set = await search('<D:principal-search-property-set xmlns:D="DAV:"/>');
+      expect(set.status).toBe(200);
+      expect(set.text).toContain('<D:principal-search-property><D:prop><D:displayname/></D:prop>');
+      const byName = await search('<D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/></D:prop><D:match>BOB</D:match></D:property-search>'
+        + '<D:prop><D:displayname/><C:calendar-user-address-set xmlns:C="urn:ietf:params:xml:ns:caldav"/></D:prop></D:principal-property-search>');
+      expect(byName.status).toBe(207);
+      expect(found(byName.text)).toEqual([ids.bob]);
+      expect(byName.text).toContain('<D:href>mailto:bob@acme.test</D:href>');
+      const either = await search('<D:principal-property-search xmlns:D="DAV:" test="anyof"><D:property-search><D:prop><D:displayname/></D:prop><D:match>bob</D:match></D:property-search>'
+        + '<D:property-search><D:prop><C:calendar-user-address-set xmlns:C="urn:ietf:params:xml:ns:caldav"/></D:prop><D:match>mailto:cy@</D:match></D:property-search><D:prop><D:displayname/></D:prop></D:principal-property-search>');
+      expect(found(either.text)).toEqual([ids.bob, ids.cy].sort());
+      const apple = (tokens: string, limit = '') => search(`<CS:calendarserver-principal-search xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/" context="attendee">${tokens}${limit}<D:prop><D:displayname/></D:prop></CS:calendarserver-principal-search>`);
+      expect(found((await apple('<CS:search-token>acme</CS:search-token><CS:search-token>cy</CS:search-token>')).text)).toEqual([ids.cy]);
+      expect(found((await apple('<CS:search-token>olga</CS:search-token>')).text)).toEqual([]);
+      const cut = await apple('<CS:search-token>acme.test</CS:search-token>', '<CS:limit><CS:nresults>1</CS:nresults></CS:limit>');
+      expect(found(cut.text)).toHaveLength(1);
+      expect(cut.text).toContain(`<D:href>${users}</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>`);
+      const listing = await dav(s.http, 'PROPFIND', users, { ...ANN, headers: { depth: '1' } });
+      expect(listing.status).toBe(207);
+      expect(found(listing.text)).toEqual([]);
+    });
+  });
+
   describe('tenant isolation', () => {
     it('refuses another tenant\'s calendars and contacts', async () => {
       for (const path of ['/acme/calendar/', '/acme/calendar/default/', '/acme/contacts/default/']) {
