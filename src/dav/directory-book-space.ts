@@ -67,7 +67,7 @@ export class DirectoryBookSpace extends ReadOnlySpace implements DavSpace, Objec
     const match = /^directory-(\d+)$/.exec(token);
     if (path.length || !match) return null;
     const changes = await this.#book.changesSince(this.#tenantId, Number(match[1]), limit);
-    return changes && { token: `directory-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
+    return changes && { ...changes, token: `directory-${changes.head}` };
   }
 }
 

@@ -107,7 +107,7 @@ export class DriveSpace implements DavSpace {
     const match = /^(.+)-(\d+)$/.exec(token);
     if (node?.kind !== 'dir' || !match || match[1] !== node.id) return null;
     const changes = await this.#files.changesSince(node, Number(match[2]), limit);
-    return changes && { token: `${node.id}-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
+    return changes && { ...changes, token: `${node.id}-${changes.head}` };
   }
 }
 

@@ -285,7 +285,7 @@ export class GroupwareSpace implements DavSpace, ObjectSource {
     const match = /^(.+)-(\d+)$/.exec(token);
     if (!collection || !match || match[1] !== collection.id) return null;
     const changes = await this.#service.changesSince(collection, Number(match[2]), limit);
-    return changes && { token: `${collection.id}-${changes.head}`, changed: changes.changed, removed: changes.removed, truncated: changes.truncated };
+    return changes && { ...changes, token: `${collection.id}-${changes.head}` };
   }
 
   /** A collection as its owner sees it, with its sharees where the owner can share. */
