@@ -29,6 +29,11 @@ export function timezoneOf(vcalendar: string): ICAL.Timezone {
   return new ICAL.Timezone(vtimezone);
 }
 
+/** The instant of `time` in epoch ms, a floating one read in `zone`. */
+export function epochMs(time: ICAL.Time, zone: ICAL.Timezone | undefined): number {
+  return anchored(time, zone).toUnixTime() * 1000;
+}
+
 /** `time` itself, or when it floats the same wall-clock time in `zone`. */
 export function anchored(time: ICAL.Time, zone: ICAL.Timezone | undefined): ICAL.Time {
   if (!zone || time.zone !== ICAL.Timezone.localTimezone) return time;

@@ -4,7 +4,7 @@
  */
 import ICAL from 'ical.js';
 import type { CalendarObject, ComponentKind } from './calendar-object.ts';
-import { anchored } from './floating.ts';
+import { anchored, epochMs } from './floating.ts';
 
 /** A half-open range of epoch milliseconds; an absent bound is ±Infinity. */
 export interface TimeRange {
@@ -159,5 +159,5 @@ function isRecurring(component: ICAL.Component): boolean {
 }
 
 function millis(value: unknown, floating?: ICAL.Timezone): number | null {
-  return value instanceof ICAL.Time ? anchored(value, floating).toUnixTime() * 1000 : null;
+  return value instanceof ICAL.Time ? epochMs(value, floating) : null;
 }

@@ -5,7 +5,7 @@
  */
 import ICAL from 'ical.js';
 import type { CalendarObject } from './calendar-object.ts';
-import { anchored } from './floating.ts';
+import { epochMs } from './floating.ts';
 import { overlaps, timingOf, type TimeRange } from './instances.ts';
 
 export interface Limits {
@@ -34,7 +34,7 @@ function overrideMeets(object: CalendarObject, override: ICAL.Component, range: 
   if (overlaps(object.kind, timingOf(override, object.kind, object.floating), range)) return true;
   const id = override.getFirstPropertyValue('recurrence-id');
   if (!(id instanceof ICAL.Time)) return false;
-  const at = anchored(id, object.floating).toUnixTime() * 1000;
+  const at = epochMs(id, object.floating);
   return at >= range.start && at < range.end;
 }
 

@@ -6,7 +6,7 @@
 import ICAL from 'ical.js';
 import { textMatches, type TextMatch } from '../dav/text-match.ts';
 import type { CalendarObject } from './calendar-object.ts';
-import { anchored } from './floating.ts';
+import { epochMs } from './floating.ts';
 import { overlapsRange, type TimeRange } from './instances.ts';
 
 export interface CompFilter {
@@ -95,5 +95,5 @@ function propertyText(property: ICAL.Property): string {
 }
 
 function valueTimes(property: ICAL.Property, floating: ICAL.Timezone | undefined): number[] {
-  return property.getValues().filter((v): v is ICAL.Time => v instanceof ICAL.Time).map((t) => anchored(t, floating).toUnixTime() * 1000);
+  return property.getValues().filter((v): v is ICAL.Time => v instanceof ICAL.Time).map((t) => epochMs(t, floating));
 }
