@@ -57,9 +57,12 @@ function membersFilter(collectionId: string, names: string[] | null): Filter<Obj
   return names === null ? { collectionId } : { _id: { $in: [...new Set(names)].map((name) => `${collectionId}/${name}`) } };
 }
 
-function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** Orders by one string field in code-unit order, as the listings promise (no locale collation). */
+function by<K extends string>(key: K): (a: Record<K, string>, b: Record<K, string>) => number {
+  return (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
 }
+
+const byName = by('name');
 
 /**
  * Calendars and address books on MongoDB and FerretDB (no transactions, no atomic read-modify-write).
@@ -86,7 +89,7 @@ export class MongoDavObjectStore implements DavObjectStore {
   }
 
   collections(ownerId: string, kind: DavCollectionKind): Promise<DavCollection[]> {
-    return guard(async () => (await this.#collections.find({ ownerId, kind }).toArray()).map(collectionFromDoc).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+    return guard(async () => (await this.#collections.find({ ownerId, kind }).toArray()).map(collectionFromDoc).sort(byName));
   }
 
   collection(id: string): Promise<DavCollection | null> {
@@ -211,11 +214,11 @@ export class MongoDavObjectStore implements DavObjectStore {
   }
 
   grantsOf(collectionId: string): Promise<DavGrant[]> {
-    return guard(async () => (await this.#grants.find({ collectionId }).toArray()).map(grantFromDoc).sort((a, b) => (a.granteeId < b.granteeId ? -1 : a.granteeId > b.granteeId ? 1 : 0)));
+    return guard(async () => (await this.#grants.find({ collectionId }).toArray()).map(grantFromDoc).sort(by('granteeId')));
   }
 
   grantsTo(granteeId: string): Promise<DavGrant[]> {
-    return guard(async () => (await this.#grants.find({ granteeId }).toArray()).map(grantFromDoc).sort((a, b) => (a.collectionId < b.collectionId ? -1 : a.collectionId > b.collectionId ? 1 : 0)));
+    return guard(async () => (await this.#grants.find({ granteeId }).toArray()).map(grantFromDoc).sort(by('collectionId')));
   }
 
   async #collection(id: string): Promise<DavCollection | null> {
