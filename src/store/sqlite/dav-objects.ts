@@ -99,7 +99,7 @@ export class SqliteDavObjectStore implements DavObjectStore {
   removeCollection(id: string): Promise<void> {
     return guard(() => this.#journal.transact(() => {
       this.#sql.get('DELETE FROM dav_objects WHERE collection_id = ?').run(id);
-      this.#sql.get('DELETE FROM dav_grants WHERE collection_id = ?').run(id);
+      // Its grants go by the foreign key's ON DELETE CASCADE.
       this.#sql.get('DELETE FROM dav_collections WHERE id = ?').run(id);
     }));
   }
@@ -160,7 +160,7 @@ export class SqliteDavObjectStore implements DavObjectStore {
       // A changed access keeps the grant's age.
       this.#sql.get(`INSERT INTO dav_grants (collection_id, grantee_id, access, created_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (collection_id, grantee_id) DO UPDATE SET access = excluded.access`).run(collectionId, granteeId, access, new Date().toISOString());
-      return grantFromRow(this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').get(collectionId, granteeId) as GrantRow);
+      return this.#grant(collectionId, granteeId)!;
     }));
   }
 
@@ -170,9 +170,8 @@ export class SqliteDavObjectStore implements DavObjectStore {
 
   setGrantProps(collectionId: string, granteeId: string, set: Record<string, string>, remove: string[]): Promise<DavGrant | null> {
     return guard(() => this.#journal.transact(() => {
-      const row = this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').get(collectionId, granteeId) as GrantRow | undefined;
-      if (!row) return null;
-      const grant = grantFromRow(row);
+      const grant = this.#grant(collectionId, granteeId);
+      if (!grant) return null;
       grant.props = withProps(grant.props, set, remove);
       this.#sql.get('UPDATE dav_grants SET props = ? WHERE collection_id = ? AND grantee_id = ?').run(toJson(grant.props), collectionId, granteeId);
       return grant;
@@ -185,6 +184,11 @@ export class SqliteDavObjectStore implements DavObjectStore {
 
   grantsTo(granteeId: string): Promise<DavGrant[]> {
     return guard(() => (this.#sql.get('SELECT * FROM dav_grants WHERE grantee_id = ? ORDER BY collection_id').all(granteeId) as GrantRow[]).map(grantFromRow));
+  }
+
+  #grant(collectionId: string, granteeId: string): DavGrant | null {
+    const row = this.#sql.get('SELECT * FROM dav_grants WHERE collection_id = ? AND grantee_id = ?').get(collectionId, granteeId) as GrantRow | undefined;
+    return row ? grantFromRow(row) : null;
   }
 
   #collection(id: string): DavCollection | null {

@@ -259,7 +259,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX dav_objects_span ON dav_objects (collection_id, span_start);
   `,
-  // 6: sharing. A grant goes with its collection (removeCollection deletes both in one transaction).
+  // 6: sharing. A grant goes with its collection (ON DELETE CASCADE; foreign keys are on).
   `
   CREATE TABLE dav_grants (
     collection_id TEXT NOT NULL REFERENCES dav_collections (id) ON DELETE CASCADE,
