@@ -2,6 +2,7 @@ import { escapeXml } from '../autoconfig/xml-write.ts';
 import type { UserService } from '../directory/users.ts';
 import type { TenantRecord, UserRecord } from '../store/ports/index.ts';
 import { childElements, textOf, type XmlElement } from '../xml/parse.ts';
+import { nresultsOf } from './bodies.ts';
 import { CALENDARSERVER_NS } from './properties.ts';
 import { CALDAV_NS } from './groupware-space.ts';
 import type { DavSpace, ReportContext, ReportDocument } from './resource.ts';
@@ -99,9 +100,7 @@ function propsOf(root: XmlElement): QName[] {
 }
 
 function limitOf(root: XmlElement, ns: string): number {
-  const limit = childElements(root, ns, 'limit')[0];
-  const n = limit ? Number(textOf(childElements(limit, ns, 'nresults')[0] ?? limit).trim()) : NaN;
-  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_RESULTS) : MAX_RESULTS;
+  return Math.min(nresultsOf(childElements(root, ns, 'limit')[0], ns) ?? MAX_RESULTS, MAX_RESULTS);
 }
 
 /** RFC 3744 §9.4: property-search elements, each a prop list and a match text. */
